@@ -1,0 +1,57 @@
+"""The build, stage by stage: ingest raw pages, then read every article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.config import Project
+from briefing.content import read_article
+from briefing.errors import ContentError, log
+from briefing.ingest import ingest_raw_files
+from briefing.model import Article
+
+
+@dataclass
+class BuildResult:
+    articles: dict[str, list[Article]] = field(default_factory=dict)  # lang -> articles
+    ingested: int = 0
+    failed: int = 0
+
+
+def build(project: Project, reingest: bool = False, only: set[Path] | None = None) -> BuildResult:
+    """Run every stage that exists: ingest new raw files, then load and check the content."""
+    result = BuildResult()
+    zh = load_articles(project, "zh", result)
+    report = ingest_raw_files(project, zh, reingest=reingest, only=only)
+    result.ingested, result.failed = len(report.written), result.failed + report.failed
+    if report.written:
+        zh = load_articles(project, "zh", BuildResult())
+    result.articles["zh"] = zh
+    log.info(
+        "content: %d Chinese articles (%d newly ingested, %d raw files ingested earlier)%s",
+        len(zh),
+        len(report.written),
+        report.already,
+        f"; {result.failed} files skipped (see above)" if result.failed else "",
+    )
+    return result
+
+
+def load_articles(project: Project, lang: str, result: BuildResult) -> list[Article]:
+    """Read content/<lang>/*.md; a bad file is reported and left out, the others load."""
+    folder = project.lang_dir(lang)
+    if not folder.is_dir():
+        return []
+    articles = []
+    for path in sorted(folder.glob("*.md")):
+        try:
+            if path.is_symlink() and not path.resolve().is_relative_to(
+                project.content_dir.resolve()
+            ):
+                raise ContentError(path, "is a link to a file outside content/; not read")
+            articles.append(read_article(path, lang))
+        except ContentError as exc:
+            log.error("%s: %s", project.relative(path), exc.message)
+            result.failed += 1
+    return articles

@@ -1,0 +1,168 @@
+"""Chinese text helpers: script conversion (OpenCC), pinyin annotations, mojibake, words (jieba)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+# A pinyin syllable written after the character it annotates: 項(xiàng), 動(dòng).
+# Tone marks are what tell pinyin apart from an ordinary Latin word in brackets.
+_TONED_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN_SYLLABLE = rf"[a-zü{_TONED_VOWELS}]{{1,6}}"
+_PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff])[((]({_PINYIN_SYLLABLE})[))]")
+_HAS_TONE_MARK = re.compile(f"[{_TONED_VOWELS}]")
+_LOOSE_ANNOTATION = re.compile(rf"[((?]({_PINYIN_SYLLABLE})[))]")
+
+# A text counts as Traditional when this share of its Han characters changes under t2s.
+TRADITIONAL_SHARE = 0.03
+
+# Mojibake: "??" or U+FFFD where Han characters were lost in a bad re-encoding.
+# A single "?" between Han characters is usually a half-width question mark.
+# Private-use characters come from the same accidents.
+_MOJIBAKE = re.compile(
+    r"(?:(?<=[\u3400-\u9fff])\?{2,}|\?{2,}(?=[\u3400-\u9fff])|\ufffd+|[\ue000-\uf8ff]+"
+    r"|(?<=[\u3400-\u9fff])\?$)"
+)
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def strip_pinyin_annotations(text: str) -> str:
+    """Remove pinyin written in brackets after characters, as some sites print for learners.
+
+    Only when the text carries several toned annotations, so that a lone
+    "(ai)" in an ordinary article is left alone.
+    """
+    annotations = [m for m in _PINYIN_ANNOTATION.finditer(text) if _HAS_TONE_MARK.search(m[1])]
+    if len(annotations) < 3:
+        return text
+    text = _PINYIN_ANNOTATION.sub("", text)
+    # In an annotated page, toned syllables in brackets are annotations wherever
+    # they stand. "?xiàng)" is a damaged one: keep the "?" so the loss is reported.
+    return _LOOSE_ANNOTATION.sub(_drop_loose_annotation, text)
+
+
+def _drop_loose_annotation(match: re.Match) -> str:
+    if not _HAS_TONE_MARK.search(match[1]):
+        return match[0]
+    return "?" if match[0].startswith("?") else ""
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # opencc-python-reimplemented; loads its dictionaries on construction
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified Chinese (OpenCC t2s)."""
+    return _t2s().convert(text)
+
+
+def is_traditional(text: str) -> bool:
+    """True when enough Han characters change under t2s to call the text Traditional."""
+    han = _HAN.findall(text)
+    if not han:
+        return False
+    sample = "".join(han[:5000])
+    simplified = to_simplified(sample)
+    changed = sum(1 for a, b in zip(sample, simplified, strict=False) if a != b)
+    return changed / len(sample) >= TRADITIONAL_SHARE
+
+
+def find_mojibake(text: str) -> str | None:
+    """Return a short excerpt around the first run of lost characters, or None."""
+    match = _MOJIBAKE.search(text)
+    if not match:
+        return None
+    start, end = max(0, match.start() - 6), min(len(text), match.end() + 6)
+    return text[start:end]
+
+
+def count_han(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+# --- words (jieba) -----------------------------------------------------------
+
+_STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "在",
+        "是",
+        "为",
+        "对",
+        "以",
+        "将",
+        "也",
+        "都",
+        "而",
+        "并",
+        "等",
+        "这",
+        "那",
+        "有",
+        "个",
+        "之",
+        "其",
+        "于",
+        "从",
+        "到",
+        "向",
+        "把",
+        "被",
+        "让",
+        "就",
+        "还",
+        "又",
+        "我们",
+        "他们",
+        "我市",
+        "一个",
+        "一批",
+        "一场",
+        "进行",
+        "通过",
+        "已经",
+        "正在",
+        "目前",
+        "今年",
+        "去年",
+        "年",
+        "月",
+        "日",
+        "万",
+        "亿",
+        "元",
+        "家",
+        "名",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict..." on first use
+    jieba.initialize()
+    return jieba
+
+
+def words(text: str) -> list[str]:
+    """Content words of a Chinese text: jieba tokens of 2+ characters with Han in them."""
+    return [
+        w for w in _jieba().lcut(text) if len(w) >= 2 and _HAN.search(w) and w not in _STOPWORDS
+    ]
+
+
+def word_profile(text: str) -> Counter[str]:
+    return Counter(words(text))

@@ -1,0 +1,126 @@
+"""Command line: `python build.py [command] [options]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from briefing.build import build
+from briefing.config import Project
+from briefing.decoding import read_raw_text
+from briefing.errors import ContentError, WarningCounter, log
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print warnings and errors only")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print every step, dropped lines and tracebacks",
+    )
+    common.add_argument(
+        "--strict", action="store_true", help="exit with status 1 if anything was warned about"
+    )
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build the bilingual briefing site from the articles in content/.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("build", parents=[common], help="run the whole pipeline (the default)")
+    ingest = commands.add_parser(
+        "ingest",
+        parents=[common],
+        help="turn new raw pages in content/raw/ into content/zh/<id>.md",
+    )
+    ingest.add_argument(
+        "--reingest",
+        action="store_true",
+        help="redo already ingested raw files (a changed article is kept as <id>.md.bak)",
+    )
+    ingest.add_argument("files", nargs="*", type=Path, help="only these raw files")
+    explain = commands.add_parser(
+        "explain",
+        parents=[common],
+        help="show how ingest reads a raw page: the role of every line and why",
+    )
+    explain.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    project = Project((root or Path.cwd()).resolve())
+    counter = _setup_logging(args, project)
+    try:
+        if args.command == "explain":
+            return _explain(args.file)
+        if args.command == "ingest":
+            only = {p.resolve() for p in args.files} if args.files else None
+            build(project, reingest=args.reingest, only=only)
+        else:
+            build(project)
+    except ContentError as exc:
+        log.error("%s", exc)
+        return 1
+    except Exception as exc:  # a bug of ours: one line, the traceback only with -v
+        if args.verbose:
+            raise
+        log.error("internal error: %s: %s (run with -v for the traceback)", type(exc).__name__, exc)
+        return 2
+    if args.strict and counter.count:
+        log.error("--strict: %d warnings or errors; failing the build", counter.count)
+        return 1
+    return 0
+
+
+def _explain(path: Path) -> int:
+    from briefing.ingest import IngestError, clean_page, explain
+
+    text, _data = read_raw_text(path)
+    try:
+        page = clean_page(text, path.name, "")
+    except IngestError as exc:
+        log.error("%s: %s", path, exc)
+        return 1
+    print(explain(page))
+    for article in page.articles:
+        print(f"-> {article.id}: {article.title} ({len(article.paragraphs)} paragraphs)")
+    for note in page.notes:
+        print(f"note: {note}")
+    return 0
+
+
+class _ProjectFormatter(logging.Formatter):
+    """Messages name files relative to the project root; warnings say so."""
+
+    def __init__(self, project: Project):
+        super().__init__()
+        self.prefix = f"{project.root}/"
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage().replace(self.prefix, "")
+        if record.levelno >= logging.ERROR:
+            return f"error: {message}"
+        if record.levelno >= logging.WARNING:
+            return f"warning: {message}"
+        return message
+
+
+def _setup_logging(args: argparse.Namespace, project: Project) -> WarningCounter:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ProjectFormatter(project))
+    counter = WarningCounter()
+    log.handlers[:] = [handler, counter]
+    log.propagate = False
+    if args.verbose:
+        log.setLevel(logging.DEBUG)
+    elif args.quiet:
+        log.setLevel(logging.WARNING)
+    else:
+        log.setLevel(logging.INFO)
+    return counter

@@ -1,0 +1,115 @@
+"""Raw bytes of a scraped page -> text, whatever encoding the scraper saved.
+
+Scraped Chinese pages arrive as UTF-8 (with or without BOM), UTF-16 with BOM,
+GB18030/GBK or Big5. GB18030 accepts almost any byte pair, so Big5 bytes
+"decode" as GB18030 into kana, Greek and box-drawing characters; we decode
+with every candidate that accepts the bytes and keep the one whose text looks
+most like Chinese.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from briefing.errors import ContentError
+
+# Largest raw file we accept; a scraped article is a few tens of KB.
+MAX_RAW_BYTES = 5_000_000
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_LEGACY_CANDIDATES = ("gb18030", "big5hkscs")
+
+
+def read_raw_text(path: Path) -> tuple[str, bytes]:
+    """Read a raw article file; return its text (LF line ends) and its bytes."""
+    data = path.read_bytes()
+    return decode_bytes(data, path), data
+
+
+def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
+    """Decode raw article bytes or raise ContentError naming the file."""
+    if not data.strip():
+        raise ContentError(path, "empty file")
+    if len(data) > MAX_RAW_BYTES:
+        raise ContentError(
+            path, f"file is {len(data):,} bytes; raw articles are limited to {MAX_RAW_BYTES:,}"
+        )
+    text = _decode_with_bom(data)
+    if text is None:
+        if b"\x00" in data:
+            raise ContentError(path, "binary file (contains NUL bytes), not text")
+        text = _decode_without_bom(data, path)
+    if _looks_binary(text):
+        raise ContentError(path, "binary file (mostly control characters), not text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ContentError(path, "empty file (whitespace only)")
+    return text
+
+
+def _decode_with_bom(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _decode_without_bom(data: bytes, path: Path | str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    decoded = []
+    for encoding in _LEGACY_CANDIDATES:
+        try:
+            decoded.append(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    if not decoded:
+        raise ContentError(path, "unknown text encoding (not UTF-8, UTF-16, GB18030 or Big5)")
+    best = max(decoded, key=chinese_score)
+    if chinese_score(best) < 0.5:
+        raise ContentError(path, "unknown text encoding (decodes only to unreadable characters)")
+    return best
+
+
+def chinese_score(text: str) -> float:
+    """Share of the non-ASCII characters that are Han ideographs or CJK punctuation."""
+    non_ascii = [ch for ch in text if not ch.isspace() and not _is_latin(ch)]
+    if not non_ascii:
+        return 1.0  # pure Latin text decodes the same in every candidate
+    good = sum(1 for ch in non_ascii if _is_han(ch) or _is_cjk_punctuation(ch))
+    return good / len(non_ascii)
+
+
+def _is_latin(ch: str) -> bool:
+    # ASCII and accented Latin (pinyin tone marks) say nothing about the encoding.
+    code = ord(ch)
+    return code < 0x0250 or 0x1E00 <= code <= 0x1EFF
+
+
+def _is_han(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF
+
+
+def _is_cjk_punctuation(ch: str) -> bool:
+    code = ord(ch)
+    # General punctuation (quotes, dashes, ellipsis), CJK symbols, full-width forms.
+    return 0x2010 <= code <= 0x206F or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    return "\x00" in sample or controls > len(sample) * 0.05

@@ -1,0 +1,52 @@
+"""The content model shared by every stage: an article in one language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+BlockKind = Literal["paragraph", "heading"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of an article body: a paragraph or a section heading (plain text)."""
+
+    kind: BlockKind
+    text: str
+
+
+@dataclass
+class Article:
+    """One language version of an article; `id` is shared by its zh and en versions."""
+
+    id: str
+    lang: str
+    title: str
+    blocks: list[Block]
+    date: str | None = None  # ISO 8601: "2022-02-27T17:00:04+08:00" or "2022-05-26"
+    source: str | None = None  # the publishing outlet
+    via: str | None = None  # where the outlet says it reposted the text from
+    authors: list[str] = field(default_factory=list)
+    subtitle: str | None = None
+    kicker: str | None = None  # the line above a newspaper headline (引题)
+    tags: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    photographers: list[str] = field(default_factory=list)
+    summary: str | None = None
+    original: str | None = None  # raw file it was ingested from, relative to content/
+    original_sha256: str | None = None
+    part: int | None = None  # 2, 3, ... for further articles found on the same raw page
+    warnings: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # front-matter keys we don't model, kept as they are
+    path: Path | None = None  # the Markdown file it was read from
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b.text for b in self.blocks if b.kind == "paragraph"]
+
+    @property
+    def text(self) -> str:
+        """Title and body as plain text, one block per line."""
+        return "\n".join([self.title, *(b.text for b in self.blocks)])
