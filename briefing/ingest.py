@@ -37,65 +37,122 @@ from briefing.model import Article, Block
 
 # --- what lines look like ----------------------------------------------------------
 
-_CLOSING_QUOTES = "”’」』\"')）"
-_SENTENCE_END = re.compile(r"[。!?!?…]")
-_CLAUSE_PUNCTUATION = re.compile(r"[,,。;;!?!?、]")
+# Pages write punctuation full-width (，：（）) or half-width (,:()); the rules
+# are written half-width and match both. Folding maps one character to one, so
+# match positions hold for the original text, which is what we keep.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
-_DATE = re.compile(
+
+def fold(text: str) -> str:
+    return text.translate(_FULL_WIDTH)
+
+
+class _Folded:
+    """A compiled pattern that sees full-width forms as their ASCII twins."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.regex = re.compile(pattern, flags)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.regex.search(fold(text))
+
+    def match(self, text: str) -> re.Match | None:
+        return self.regex.match(fold(text))
+
+    def fullmatch(self, text: str) -> re.Match | None:
+        return self.regex.fullmatch(fold(text))
+
+    def finditer(self, text: str):
+        return self.regex.finditer(fold(text))
+
+    def findall(self, text: str) -> list:
+        return self.regex.findall(fold(text))
+
+    def split(self, text: str) -> list[str]:
+        pieces, last = [], 0
+        for match in self.regex.finditer(fold(text)):
+            pieces.append(text[last : match.start()])
+            last = match.end()
+        return [*pieces, text[last:]]
+
+    def sub(self, replacement: str, text: str) -> str:
+        """Replace matches (with a literal string), keeping the rest of the original text."""
+        out, last = [], 0
+        for match in self.regex.finditer(fold(text)):
+            out += [text[last : match.start()], replacement]
+            last = match.end()
+        return "".join([*out, text[last:]])
+
+
+_CLOSING_QUOTES = "”’」』\"')）"
+_SENTENCE_END = _Folded(r"[。!?…]")
+_CLAUSE_PUNCTUATION = _Folded(r"[,。;!?、]")
+
+_DATE = _Folded(
     r"(?<!\d)(20\d\d|19\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
 )
-_META_LABEL = re.compile(
+_META_LABEL = _Folded(
     r"(发布时间|发布日期|更新时间|时间|日期|来源|稿源|作者|编辑|责编|记者|浏览|阅读|点击|字号|评论)\s*[::]"
 )
-_SOURCE_LABEL = re.compile(r"(?:来源|稿源|出处)\s*[::]\s*([^\s|｜/]+)")
-_NAV = re.compile(r"(您的位置|当前位置|所在位置|首页\s*[>›»/]|[>›»]\s*正文|\S\s*[>›»]\s*\S.*[>›»])")
-_SITE_SUFFIX = re.compile(
+_SOURCE_LABEL = _Folded(r"(?:来源|稿源|出处)\s*[::]\s*([^\s|｜/]+)")
+_NAV = _Folded(r"(您的位置|当前位置|所在位置|首页\s*[>›»/]|[>›»]\s*正文)")
+_NAV_SEPARATOR = _Folded(r"(?<![<\w/])\s*[>›»]\s*")
+_SITE_SUFFIX = _Folded(
     r"(网|网站|在线|资讯|新闻|日报|晚报|早报|时报|周刊|频道|门户|电视台|\.com|\.cn|\.net)$"
 )
-_SITE_SEPARATORS = re.compile(r"\s*[-_|｜—]+\s*")
-_NOISE = re.compile(r"^[\d\s\W_]{0,8}$")  # counters ("0", "2"), lone "?" and bullets
-_COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{2,20})[】\]]\s*")
+_SITE_SEPARATORS = _Folded(r"\s*[-_|｜—]+\s*")
+_NOISE = _Folded(r"^[\d\s\W_]{0,8}$")  # counters ("0", "2"), lone "?" and bullets
+# Page tool bars: font size, print, share, favourites.
+_PAGE_TOOLS = _Folded(
+    r"^【?(字号|字体|打印|分享到?|收藏|关闭|返回|阅读模式|默认\s*大|大\s*中\s*小)"
+)
+_COLUMN_TAG = _Folded(r"^[【\[]([^】\]]{2,20})[】\]]\s*")
 
 # Footer chrome: once one of these follows the article, the page has moved on.
-_FOOTER_START = re.compile(
+_FOOTER_START = _Folded(
     r"^(【?\s*(版权|免责|郑重|特别)(及免责)?声明|版权所有|copyright|©|本文地址|原文地址|原文链接|"
     r"留言与评论|发表评论|网友评论|我要评论|验证码|关于我们|关于.{2,12}网$|联系我们|分享到|"
-    r"扫一扫|返回顶部|上一篇|下一篇|打印本页|关闭窗口|责任编辑|编辑[::]|责编[::])",
+    r"扫一扫|返回顶部|上一篇|下一篇|打印本页|关闭窗口|【?\s*纠错|【?\s*责任编辑|编辑[::]|责编[::])",
     re.IGNORECASE,
 )
-_FOOTER_ANYWHERE = re.compile(r"(ICP备|公网安备|版权所有|All rights reserved)", re.IGNORECASE)
+_FOOTER_ANYWHERE = _Folded(r"(ICP备|公网安备|版权所有|All rights reserved)", re.IGNORECASE)
 # Lists of other stories: the heading and the short lines under it go.
-_LIST_HEADING = re.compile(
+_LIST_HEADING = _Folded(
     r"^(相关推荐|相关阅读|相关新闻|相关文章|延伸阅读|推荐阅读|热点\S{0,4}|热门\S{0,4}|猜你喜欢|"
     r"更多\S{0,6}|精彩推荐|最新\S{0,4}|排行\S{0,4}|今日推荐|图片新闻|视频推荐|微信公众号)$"
 )
-_END_MARK = re.compile(r"\s*[((【\[]\s*完\s*[))】\]]\s*$")
-_SUMMARY = re.compile(r"^(摘要|导读|核心提示|内容提要)\s*[::]\s*")
-_VIA = re.compile(r"^(转自|转载自|转载于|来源|稿源|文章来源|本文来源|新闻来源)\s*[::]\s*(.{2,30})$")
+_END_MARK = _Folded(r"\s*[((【\[]\s*完\s*[))】\]]\s*$")
+_SUMMARY = _Folded(r"^(摘要|导读|核心提示|内容提要)\s*[::]\s*")
+_VIA = _Folded(r"^(转自|转载自|转载于|来源|稿源|文章来源|本文来源|新闻来源)\s*[::]\s*(.{2,30})$")
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
-_NAMES = rf"{_NAME}(?:[\s、,,]+{_NAME})*"
+_NAMES = rf"{_NAME}(?:[\s、,]+{_NAME})*"
 _ROLE_WORDS = (
     r"(?:本报|本台|本刊|全媒体|融媒体|特约|见习)?(?:记者|通讯员|作者|撰文|采写|文字|实习生)"
 )
-_BYLINE_LINE = re.compile(rf"^(?:{_ROLE_WORDS}\s*[::/]?\s*{_NAMES}\s*)+$")
-_BYLINE_PART = re.compile(rf"{_ROLE_WORDS}\s*[::/]?\s*({_NAMES})")
-_SLASH_BYLINE = re.compile(rf"^文\s*/\s*({_NAMES})$")
-_PHOTO_CREDIT = re.compile(
+_BYLINE_LINE = _Folded(rf"^(?:{_ROLE_WORDS}\s*[::/]?\s*{_NAMES}\s*)+$")
+_BYLINE_PART = _Folded(rf"{_ROLE_WORDS}\s*[::/]?\s*({_NAMES})")
+_SLASH_BYLINE = _Folded(rf"^文\s*/\s*({_NAMES})$")
+# "(晋中日报记者 周八)" on a line of its own; "(完)" is an end mark, checked first.
+_NAMES_IN_BRACKETS = (
+    rf"[((]\s*(?:[\u4e00-\u9fff]{{0,8}}?(?:记者|通讯员|作者)[::]?\s*)?({_NAMES})\s*[))]"
+)
+_BRACKET_BYLINE = _Folded(rf"^{_NAMES_IN_BRACKETS}$")
+_PHOTO_CREDIT = _Folded(
     rf"^(?:本版)?(?:摄影|图片|图|摄)\s*[::/]?\s*(?:{_ROLE_WORDS}\s*)?({_NAMES})$"
 )
 # Reporters in brackets at the end of the last paragraph: "……智创高地。(刘宪芳)"
-_TRAILING_NAMES = re.compile(rf"(?<=[。!?!?”」…])\s*[((]\s*({_NAMES})\s*[))]\s*$")
+_TRAILING_NAMES = _Folded(rf"(?<=[。!?”」…])\s*{_NAMES_IN_BRACKETS}\s*$")
 # "……过好节。” 本报记者 贺娟芳"
-_TRAILING_BYLINE = re.compile(rf"(?<=[。!?!?”」…])\s*({_ROLE_WORDS}\s*[::]?\s*{_NAMES})\s*$")
+_TRAILING_BYLINE = _Folded(rf"(?<=[。!?”」…])\s*({_ROLE_WORDS}\s*[::]?\s*{_NAMES})\s*$")
 # Dateline with reporters: "中新网太原2月27日电 (杨杰英 张云)"
-_DATELINE_NAMES = re.compile(rf"^(.{{2,30}}?[电讯])\s*[((]\s*(?:记者\s*)?({_NAMES})\s*[))]")
+_DATELINE_NAMES = _Folded(rf"^(.{{2,30}}?[电讯])\s*[((]\s*(?:记者\s*)?({_NAMES})\s*[))]")
 
-_CAPTION_CREDIT = re.compile(
+_CAPTION_CREDIT = _Folded(
     r"(\s*[\u4e00-\u9fff·]{2,5}\s*摄|供图|摄影|图片来源[::].*|[((]图片来源.*[))])\s*$"
 )
-_CAPTION_START = re.compile(r"^(图为|图[::]|[((]图[))]|▲)")
+_CAPTION_START = _Folded(r"^(图为|图[::]|[((]图[))]|▲)")
 
 HEADING_MAX_CHARS = 32  # a section heading is short ...
 HEADLINE_MAX_CHARS = 80  # ... a page title may be longer
@@ -203,9 +260,9 @@ def repair_script(text: str) -> str:
 
 # --- 2. lines -----------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
-_GLUE = re.compile(r"[ \t\u00a0\u3000]{2,}")
+_SPACES = _Folded(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = _Folded(r"[\u200b-\u200d\u2060\ufeff]")
+_GLUE = _Folded(r"[ \t\u00a0\u3000]{2,}")
 
 
 def split_lines(text: str) -> list[Line]:
@@ -218,9 +275,22 @@ def split_lines(text: str) -> list[Line]:
             gap += 1
             continue
         for i, piece in enumerate(_unglue(raw)):
-            lines.append(Line(text=piece, number=number, gap_before=gap if i == 0 else 1))
+            if i == 0 and gap == 0 and lines and _is_wrapped(lines[-1].text):
+                lines[-1].text += piece
+            else:
+                lines.append(Line(text=piece, number=number, gap_before=gap if i == 0 else 1))
         gap = 0
     return lines
+
+
+def _is_wrapped(text: str) -> bool:
+    """A line that a hard wrap cut: long, mid-sentence, followed by a line with no gap."""
+    return (
+        len(text) >= 20
+        and bool(re.search(r"[,、;]", fold(text)))
+        and not _ends_sentence(text)
+        and not _CAPTION_CREDIT.search(text)
+    )
 
 
 def _unglue(raw: str) -> list[str]:
@@ -239,13 +309,13 @@ def _is_prose(text: str) -> bool:
 
 def _ends_sentence(text: str) -> bool:
     """Ends like a sentence: 。!?… or ; or a closing quote after one of them."""
-    text = text.rstrip()
+    text = fold(text).rstrip()
     while text and text[-1] in _CLOSING_QUOTES:
-        if len(text) >= 2 and text[-2] in _CLOSING_QUOTES + "。!?!?…;;":
+        if len(text) >= 2 and text[-2] in _CLOSING_QUOTES + "。!?…;":
             text = text[:-1]
             continue
         return False
-    return text[-1:] in "。!?!?…;;"
+    return text[-1:] in "。!?…;"
 
 
 def _is_site_name(text: str) -> bool:
@@ -257,12 +327,38 @@ def _is_site_name(text: str) -> bool:
     )
 
 
+def _is_breadcrumb(text: str) -> bool:
+    """ "您的位置:首页 >新闻 >", "新华网 > 时政 > 正文" (but not "<b>x</b>")."""
+    if _NAV.search(text):
+        return True
+    return (
+        len(text) <= 40
+        and "<" not in text
+        and len(_NAV_SEPARATOR.findall(text)) >= 2
+        and not _CLAUSE_PUNCTUATION.search(text)
+    )
+
+
+def _is_byline(text: str) -> bool:
+    return bool(
+        _BYLINE_LINE.match(text) or _SLASH_BYLINE.match(text) or _BRACKET_BYLINE.match(text)
+    )
+
+
+def byline_names(text: str) -> list[str]:
+    names = [n for part in _BYLINE_PART.finditer(text) for n in _split_names(part[1])]
+    for pattern in (_SLASH_BYLINE, _BRACKET_BYLINE):
+        if not names and (match := pattern.match(text)):
+            names = _split_names(match[1])
+    return names
+
+
 def _is_headline_like(text: str, max_chars: int) -> bool:
     return (
         chinese.count_han(text) >= 2
         and len(text) <= max_chars
         and not _ends_sentence(text)
-        and text[-1] not in ",,::、"
+        and fold(text)[-1] not in ",:、"
         and "。" not in text  # "?" and "!" do occur inside headings: 到底有多“智”?人才新地标
     )
 
@@ -311,8 +407,12 @@ def read_header(lines: list[Line]) -> int:
 def _header_role(text: str) -> tuple[Role, str]:
     if _NOISE.match(text):
         return Role.NOISE, "digits or symbols only"
-    if _NAV.search(text):
+    if _is_breadcrumb(text):
         return Role.NAV, "breadcrumb"
+    if _PAGE_TOOLS.match(text):
+        return Role.NOISE, "page tools"
+    if _is_byline(text):
+        return Role.BYLINE, "reporters"
     if _SUMMARY.match(text):
         return Role.SUMMARY, "teaser"
     if _CAPTION_CREDIT.search(text) or _CAPTION_START.match(text):
@@ -351,9 +451,13 @@ def header_fields(header: list[Line]) -> dict:
                 fields["date"] = date
             if "source" not in fields and (source := _meta_source(line.text)):
                 fields["source"] = source
+        elif line.role is Role.BYLINE:
+            fields.setdefault("authors", []).extend(byline_names(line.text))
         elif line.role is Role.SITE and "site" not in fields and _is_site_name(line.text):
+            # "大院网-山西大院资讯网", "太原新闻网_太原市重点新闻网站": a name ending in 网
+            # beats a description ending in 网站; the fuller name beats the short one.
             parts = [p for p in _SITE_SEPARATORS.split(line.text) if p]
-            fields["site"] = max(parts, key=len)
+            fields["site"] = max(parts, key=lambda p: (p.endswith("网"), len(p)))
     if "source" not in fields and "site" in fields:
         fields["source"] = fields["site"]
     return fields
@@ -430,7 +534,7 @@ def _body_role(text: str, gap_before: int, usual_gap: int) -> tuple[Role, str]:
         return Role.END_MARK, "end of article mark"
     if _SUMMARY.match(text):
         return Role.SUMMARY, "teaser"
-    if _BYLINE_LINE.match(text) or _SLASH_BYLINE.match(text):
+    if _is_byline(text):
         return Role.BYLINE, "reporters"
     if _PHOTO_CREDIT.match(text):
         return Role.PHOTO_CREDIT, "photographers"
@@ -529,10 +633,7 @@ def build_article(section: Section, header: dict, page_hash: str, number: int) -
         elif role is Role.CAPTION:
             captions.append(text)
         elif role is Role.BYLINE:
-            for part in _BYLINE_PART.finditer(text):
-                authors.extend(_split_names(part[1]))
-            if match := _SLASH_BYLINE.match(text):
-                authors.extend(_split_names(match[1]))
+            authors.extend(byline_names(text))
         elif role is Role.PHOTO_CREDIT:
             photographers.extend(_split_names(_PHOTO_CREDIT.match(text)[1]))
         elif role is Role.VIA:
@@ -579,7 +680,7 @@ def join_broken_paragraphs(blocks: list[tuple[str, str]]) -> list[tuple[str, str
             and joined[-1][0] == "paragraph"
             and _is_prose(joined[-1][1])
             and not _ends_sentence(joined[-1][1])
-            and joined[-1][1][-1] not in ",,::"
+            and fold(joined[-1][1])[-1] not in ",:"
         ):
             joined[-1] = ("paragraph", joined[-1][1] + text)
         else:
@@ -636,7 +737,7 @@ def _is_teaser_of(summary: str, paragraph: str) -> bool:
 
 
 def _split_names(names: str) -> list[str]:
-    return [n for n in re.split(r"[\s、,,]+", names.strip()) if n]
+    return [n for n in re.split(r"[\s、,]+", fold(names).strip()) if n]
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -1,0 +1,62 @@
+"""Shared fixtures: the seed pages, a scratch project, and running the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing.cli import main
+from briefing.decoding import decode_bytes
+from briefing.ingest import CleanPage, clean_page
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "content" / "raw"
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+def seed_path(prefix: str) -> Path:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path
+
+
+def ingest_bytes(data: bytes, name: str = "page.txt") -> CleanPage:
+    return clean_page(decode_bytes(data, name), f"raw/{name}", hashlib.sha256(data).hexdigest())
+
+
+def ingest_file(path: Path) -> CleanPage:
+    return ingest_bytes(path.read_bytes(), path.name)
+
+
+@pytest.fixture(scope="session")
+def seed_pages() -> dict[str, CleanPage]:
+    return {p.name[:3]: ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project folder with content/raw, content/zh and content/en."""
+    for sub in ("raw", "zh", "en"):
+        (tmp_path / "content" / sub).mkdir(parents=True)
+    return tmp_path
+
+
+@pytest.fixture
+def seeded_project(project: Path) -> Path:
+    for path in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(path, project / "content" / "raw" / path.name)
+    return project
+
+
+@pytest.fixture
+def run(capsys):
+    """Run `python build.py ARGS` in a project; return (exit status, stderr + stdout)."""
+
+    def _run(root: Path, *args: str) -> tuple[int, str]:
+        status = main(list(args), root=root)
+        out = capsys.readouterr()
+        return status, out.err + out.out
+
+    return _run

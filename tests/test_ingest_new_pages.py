@@ -1,0 +1,80 @@
+"""The rules generalize: pages from other sites, in other layouts, come out clean too.
+
+The pages in tests/pages/ are written for these tests in the style of real
+scraped pages (other outlets, other footers, full-width punctuation).
+"""
+
+from __future__ import annotations
+
+from .conftest import PAGES, ingest_bytes, ingest_file
+
+
+def only_article(name: str):
+    (article,) = ingest_file(PAGES / name).articles
+    return article
+
+
+def test_wire_story_with_toolbar_and_related_news():
+    article = only_article("xinhua-style.txt")
+    assert article.title == "（受权发布）山西出台措施支持高校科技成果就地转化"
+    assert article.date == "2023-03-05T09:12:33+08:00"
+    assert article.source == "新华网"
+    assert article.authors == ["王晓东", "刘洁"]
+    assert len(article.paragraphs) == 3
+    text = article.text
+    for chrome in ("字号", "打印", "纠错", "责任编辑", "相关新闻", "分享到", "中试基地新增三家"):
+        assert chrome not in text
+
+
+def test_traditional_big5_page_with_end_mark_and_reading_list():
+    data = (PAGES / "hongkong-style-big5.txt").read_text(encoding="utf-8").encode("big5")
+    (article,) = ingest_bytes(data, "hk.txt").articles
+    assert article.title == "晋中大学城引进研发中心 年产值料破百亿"
+    assert article.date == "2021-08-12T14:05:00+08:00"
+    assert article.paragraphs[0].startswith("【本报讯】山西省晋中市政府昨日宣布")
+    assert article.paragraphs[-1] == "「我们希望吸引更多年轻人留在晋中。」他说。"
+    assert len(article.paragraphs) == 3
+    for chrome in ("完", "延伸阅读", "人才新政", "版权所有"):
+        assert chrome not in article.text
+
+
+def test_portal_page_without_date_slash_byline_and_caption():
+    article = only_article("portal-no-date.txt")
+    assert article.title == "太原：老旧小区改造惠及三万户居民"
+    assert article.date is None
+    assert article.source == "太原新闻网"
+    assert article.authors == ["王五"]
+    assert article.captions == ["图为改造后的迎泽区某小区。（记者 赵六 摄）"]
+    assert len(article.paragraphs) == 4
+    for chrome in ("阅读：", "12345", "编辑：", "孙七", "图为"):
+        assert chrome not in article.text
+
+
+def test_hard_wrapped_lines_are_joined_into_paragraphs():
+    article = only_article("hard-wrapped.txt")
+    assert article.title == "晋中：数字乡村建设提速"
+    assert article.date == "2024-04-18"
+    assert article.source == "晋中日报"
+    assert article.authors == ["周八"]
+    assert article.paragraphs == [
+        "记者从晋中市农业农村局了解到，今年该市将新建数字乡村示范村50个，推动农村电商、"
+        "智慧农业等新业态发展，预计带动农民增收超过2亿元。",
+        "目前，全市已建成益农信息社1200余个，覆盖所有行政村。市农业农村局负责人表示，"
+        "将继续完善农村信息基础设施建设。",
+    ]
+
+
+def test_markup_in_a_scraped_page_is_escaped_not_kept_as_markup():
+    page = (
+        "测试网\n\n"
+        "<script>alert(1)</script>标题里的脚本 [链接](javascript:alert(1))\n\n"
+        "时间：2024-01-02\n\n"
+        "正文第一段，含有<img src=x onerror=alert(1)>和*强调*以及[点我](javascript:alert(2))。\n\n"
+        "# 不是标题，只是井号开头的一段文字，也不应该变成Markdown标题。\n"
+    )
+    (article,) = ingest_bytes(page.encode("utf-8")).articles
+    body = "\n".join(b.text for b in article.blocks)
+    assert "<img" not in body.replace("\\<img", "")
+    assert "\\<img src=x onerror=alert(1)\\>" in body
+    assert "\\[点我\\](javascript:alert(2))" in body
+    assert body.splitlines()[-1].startswith("\\# 不是标题")
