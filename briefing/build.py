@@ -25,15 +25,17 @@ def build(project: Project, reingest: bool = False, only: set[Path] | None = Non
     zh = load_articles(project, "zh", result)
     report = ingest_raw_files(project, zh, reingest=reingest, only=only)
     result.ingested, result.failed = len(report.written), result.failed + report.failed
-    if report.written:
-        zh = load_articles(project, "zh", BuildResult())
+    written = {a.id for a in report.written}  # re-ingested articles replace their old copy
+    zh = sorted([*(a for a in zh if a.id not in written), *report.written], key=lambda a: a.id)
     result.articles["zh"] = zh
     log.info(
         "content: %d Chinese articles (%d newly ingested, %d raw files ingested earlier)%s",
         len(zh),
         len(report.written),
         report.already,
-        f"; {result.failed} files skipped (see above)" if result.failed else "",
+        f"; {result.failed} {'file' if result.failed == 1 else 'files'} skipped (see above)"
+        if result.failed
+        else "",
     )
     return result
 

@@ -1,0 +1,149 @@
+"""Bad input: one clear line naming the file, nothing lost, the other articles still built."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import seed_path
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
+
+def add_seed(project: Path, prefix: str = "000") -> Path:
+    source = seed_path(prefix)
+    return Path(shutil.copy(source, project / "content" / "raw" / source.name))
+
+
+def raw_digests(project: Path) -> dict[str, str]:
+    raw = project / "content" / "raw"
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw.iterdir()}
+
+
+def error_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("error:", "warning:"))]
+
+
+BAD_RAW = {
+    "empty.txt": (b"", "empty file"),
+    "blank.txt": (b"  \r\n\t\n\n", "empty file"),
+    "image.txt": (PNG, "binary file"),
+    "nul.txt": ("正文\x00\x00\x00二进制".encode(), "binary file"),
+    "latin1.txt": ("Café à Paris, été très chaud.".encode("latin-1"), "unknown text encoding"),
+    "no-chinese.txt": (b"0\n\n?\n\n12345\n", "no Chinese text found"),
+    "no-title.txt": (
+        (
+            "这是一段很长的正文，没有任何标题，也没有日期和来源，只是一段接一段的文字。" * 3 + "\n"
+        ).encode(),
+        "no recognizable title",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_RAW))
+def test_bad_raw_file_gets_one_line_and_the_rest_builds(project, run, name):
+    data, message = BAD_RAW[name]
+    (project / "content" / "raw" / name).write_bytes(data)
+    add_seed(project)
+    before = raw_digests(project)
+    status, out = run(project)
+    assert status == 0  # reported, not fatal without --strict
+    assert status == 0
+    problems = error_lines(out)
+    assert problems == [f"error: content/raw/{name}: {message}" + problems[0].split(message, 1)[1]]
+    assert "Traceback" not in out
+    assert len(list((project / "content" / "zh").glob("*.md"))) == 1  # the good seed
+    assert raw_digests(project) == before
+
+    status, out = run(project, "--strict")
+    assert status == 1
+    assert "--strict" in out
+
+
+BAD_MARKDOWN = {
+    "bad-yaml.md": ("---\ntitle: [unclosed\n---\n正文。\n", "front-matter is not valid YAML"),
+    "no-front-matter.md": ("只有正文。\n", "no front-matter"),
+    "unclosed.md": ("---\ntitle: 标题\n正文。\n", "front-matter is not closed"),
+    "no-title.md": ("---\ndate: 2024-01-01\n---\n正文。\n", "front-matter has no title"),
+    "bad-date.md": ("---\ntitle: 标题\ndate: yesterday\n---\n正文。\n", "is not an ISO 8601 date"),
+    "Bad_Id.md": ("---\ntitle: 标题\n---\n正文。\n", "is not a lowercase ASCII slug"),
+    "other-id.md": (
+        "---\nid: something-else\ntitle: 标题\n---\n正文。\n",
+        "does not match the file name",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_MARKDOWN))
+def test_bad_markdown_article_gets_one_line_and_is_left_untouched(project, run, name):
+    text, message = BAD_MARKDOWN[name]
+    path = project / "content" / "zh" / name
+    path.write_text(text, encoding="utf-8")
+    add_seed(project)
+    status, out = run(project)
+    assert status == 0  # reported, not fatal without --strict
+    assert status == 0
+    (problem,) = error_lines(out)
+    assert problem.startswith(f"error: content/zh/{name}: ")
+    assert message in problem
+    assert path.read_text(encoding="utf-8") == text
+    assert "content: 1 Chinese articles" in out
+    assert run(project, "--strict")[0] == 1
+
+
+def test_same_page_twice_in_two_encodings_is_a_duplicate_id(project, run):
+    first = add_seed(project)
+    copy = project / "content" / "raw" / "copy-in-gbk.txt"
+    copy.write_bytes(first.read_text(encoding="utf-8").encode("gbk"))
+    status, out = run(project)
+    assert status == 0  # reported, not fatal without --strict
+    (problem,) = error_lines(out)
+    assert problem.startswith("error: content/raw/copy-in-gbk.txt: its article id 2022-02-27-")
+    assert "is already used by content/zh/2022-02-27-" in problem
+    assert f"(from raw/{first.name}); not ingested" in problem
+    assert len(list((project / "content" / "zh").glob("*.md"))) == 1
+    assert run(project, "--strict")[0] == 1
+
+
+def test_markdown_article_and_raw_page_claiming_one_id(project, run):
+    add_seed(project)
+    run(project)
+    article = next((project / "content" / "zh").glob("*.md"))
+    text = article.read_text(encoding="utf-8")
+    # a person removes the provenance: the raw page now looks un-ingested
+    article.write_text(text.replace("original: raw/", "from: raw/"), encoding="utf-8")
+    status, out = run(project)
+    assert status == 0  # reported, not fatal without --strict
+    assert any("is already used by" in line for line in error_lines(out))
+    assert "from: raw/" in article.read_text(encoding="utf-8")
+
+
+def test_mojibake_is_a_warning_that_strict_turns_into_failure(project, run):
+    add_seed(project, "002")
+    status, out = run(project)
+    assert status == 0  # reported, not fatal without --strict
+    assert status == 0
+    assert any(
+        line.startswith("warning: content/raw/002_") and "paragraph 3: lost characters" in line
+        for line in error_lines(out)
+    )
+    # the warning is also kept in the article, for whoever edits it later
+    article = next((project / "content" / "zh").glob("*.md"))
+    assert "lost characters (mojibake)" in article.read_text(encoding="utf-8")
+
+
+def test_link_to_a_file_outside_content_is_not_read(project, run, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.txt"
+    outside.write_text(
+        "机密标题\n\n这是content目录以外的文件，不应该被读取，也不应该出现在网站上。\n",
+        encoding="utf-8",
+    )
+    (project / "content" / "raw" / "link.txt").symlink_to(outside)
+    status, out = run(project)
+    assert status == 0  # reported, not fatal without --strict
+    (problem,) = error_lines(out)
+    assert problem == "error: content/raw/link.txt: is a link to a file outside content/; not read"
+    assert not list((project / "content" / "zh").glob("*.md"))

@@ -1,0 +1,116 @@
+"""`python build.py` as an editor uses it: ingest once, never overwrite, say what happened."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import REPO, SEEDS
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_help_lists_the_commands():
+    out = subprocess.run(
+        [sys.executable, "build.py", "--help"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("build", "ingest", "explain", "--strict", "-q", "-v"):
+        assert command in out
+
+
+def test_build_ingests_every_seed_and_leaves_raw_files_alone(seeded_project, run):
+    raw = seeded_project / "content" / "raw"
+    before = digests(raw)
+    status, out = run(seeded_project)
+    assert status == 0  # reported, not fatal without --strict
+    assert status == 0
+    zh = sorted(p.name for p in (seeded_project / "content" / "zh").glob("*.md"))
+    assert len(zh) == 6  # five pages, one of which carries a second article
+    assert "6 Chinese articles (6 newly ingested" in out
+    assert digests(raw) == before
+
+
+def test_committed_content_is_what_ingest_makes_of_the_seeds(seeded_project, run):
+    run(seeded_project)
+    ours = {p.name for p in (seeded_project / "content" / "zh").glob("*.md")}
+    committed = {p.name for p in (REPO / "content" / "zh").glob("*.md")}
+    assert ours == committed
+    assert {p.name for p in SEEDS.glob("*.txt")} == {
+        p.name for p in (seeded_project / "content" / "raw").iterdir()
+    }
+
+
+def test_second_build_changes_nothing(seeded_project, run):
+    run(seeded_project)
+    zh = seeded_project / "content" / "zh"
+    before = {p.name: p.stat().st_mtime_ns for p in zh.iterdir()}
+    status, out = run(seeded_project)
+    assert status == 0  # reported, not fatal without --strict
+    assert status == 0
+    assert "0 newly ingested, 5 raw files ingested earlier" in out
+    assert {p.name: p.stat().st_mtime_ns for p in zh.iterdir()} == before
+
+
+def test_an_edited_article_is_never_overwritten(seeded_project, run):
+    run(seeded_project)
+    article = next((seeded_project / "content" / "zh").glob("2022-02-27-*.md"))
+    edited = article.read_text(encoding="utf-8").replace("晋商故里", "晋商故里(编辑改)")
+    article.write_text(edited, encoding="utf-8")
+    run(seeded_project)
+    run(seeded_project, "ingest")
+    assert article.read_text(encoding="utf-8") == edited
+
+
+def test_changed_raw_file_is_reported_not_reingested(seeded_project, run):
+    run(seeded_project)
+    raw = next((seeded_project / "content" / "raw").glob("000_*.txt"))
+    article = next((seeded_project / "content" / "zh").glob("2022-02-27-*.md"))
+    before = article.read_text(encoding="utf-8")
+    raw.write_text(raw.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    status, out = run(seeded_project)
+    assert status == 0  # reported, not fatal without --strict
+    assert f"warning: content/raw/{raw.name}: changed since it was ingested" in out
+    assert "--reingest" in out
+    assert article.read_text(encoding="utf-8") == before
+
+
+def test_reingest_redoes_a_file_and_keeps_the_edited_version(seeded_project, run):
+    run(seeded_project)
+    raw = next((seeded_project / "content" / "raw").glob("000_*.txt"))
+    article = next((seeded_project / "content" / "zh").glob("2022-02-27-*.md"))
+    fresh = article.read_text(encoding="utf-8")
+    article.write_text(fresh.replace("晋商故里", "晋商故里(改)"), encoding="utf-8")
+    status, out = run(seeded_project, "ingest", "--reingest", str(raw))
+    assert status == 0
+    assert article.read_text(encoding="utf-8") == fresh
+    backup = article.with_suffix(".md.bak")
+    assert "晋商故里(改)" in backup.read_text(encoding="utf-8")
+    assert f"previous version is in content/zh/{backup.name}" in out
+
+
+def test_markdown_article_dropped_into_zh_is_read(project, run):
+    (project / "content" / "zh" / "my-note.md").write_text(
+        "---\ntitle: 编辑部手记\ndate: 2024-05-01\nauthors: [编辑部]\n---\n\n第一段。\n\n## 小标题\n\n第二段。\n",
+        encoding="utf-8",
+    )
+    status, out = run(project)
+    assert status == 0  # reported, not fatal without --strict
+    assert status == 0
+    assert "content: 1 Chinese articles" in out
+
+
+def test_quiet_prints_only_problems(seeded_project, run):
+    status, out = run(seeded_project, "-q")
+    assert status == 0
+    assert all(line.startswith(("warning:", "error:")) for line in out.splitlines())
+
+
+def test_explain_shows_the_role_of_every_line(run):
+    status, out = run(REPO, "explain", str(next(SEEDS.glob("003_*.txt"))))
+    assert status == 0
+    assert "kicker" in out and "title of an appended article" in out
+    assert "选择就地过节 租房市场有热度" in out
