@@ -220,9 +220,11 @@ def clean_page(text: str, original: str, original_sha256: str) -> CleanPage:
     header = header_fields(lines[:body_start])
     sections = split_articles(lines, body_start)
     page = CleanPage(articles=[], lines=lines)
-    page_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    page_id = make_id(header.get("date"), hashlib.sha256(text.encode("utf-8")).hexdigest())
     for number, section in enumerate(sections, start=1):
-        article = build_article(section, header if number == 1 else {}, page_hash, number)
+        # Further stories on the page share its id, so they sort and read as its parts.
+        article_id = page_id if number == 1 else f"{page_id}-{number}"
+        article = build_article(section, header if number == 1 else {}, article_id)
         article.original, article.original_sha256 = original, original_sha256
         if number > 1:
             article.part = number
@@ -616,7 +618,7 @@ def text_similarity(a: str, b: str) -> float:
     return dot / norm if norm else 0.0
 
 
-def build_article(section: Section, header: dict, page_hash: str, number: int) -> Article:
+def build_article(section: Section, header: dict, article_id: str) -> Article:
     """Assemble one article from its lines: body blocks, bylines, captions, via."""
     authors: list[str] = list(header.get("authors", []))
     photographers: list[str] = []
@@ -650,7 +652,7 @@ def build_article(section: Section, header: dict, page_hash: str, number: int) -
     title, subtitle, column = split_title(section.title)
     date = header.get("date")
     article = Article(
-        id=make_id(date, page_hash, number),
+        id=article_id,
         lang="zh",
         title=title,
         subtitle=subtitle,
@@ -744,15 +746,13 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def make_id(date: str | None, page_hash: str, number: int) -> str:
+def make_id(date: str | None, page_hash: str) -> str:
     """Stable ASCII id: the date (or "undated") and a hash of the page's text.
 
     The hash is of the decoded text, so the same page saved in another encoding
     gets the same id (and is reported as a duplicate).
     """
-    prefix = date[:10] if date else "undated"
-    suffix = f"-{number}" if number > 1 else ""
-    return f"{prefix}-{page_hash[:8]}{suffix}"
+    return f"{date[:10] if date else 'undated'}-{page_hash[:8]}"
 
 
 def mojibake_warnings(article: Article) -> list[str]:

@@ -78,3 +78,16 @@ def test_markup_in_a_scraped_page_is_escaped_not_kept_as_markup():
     assert "\\<img src=x onerror=alert(1)\\>" in body
     assert "\\[点我\\](javascript:alert(2))" in body
     assert body.splitlines()[-1].startswith("\\# 不是标题")
+
+
+def test_unrelated_story_after_the_byline_becomes_its_own_article():
+    page = ingest_file(PAGES / "two-stories.txt")
+    bridge, food = page.articles
+    assert bridge.title == "忻州：滹沱河特大桥建成通车"
+    assert bridge.authors == ["郭九"]
+    assert "交通路网再提速" in bridge.text  # an on-topic section stays with its story
+    assert "美食" not in bridge.text
+    assert food.title == "美食节开幕 百家小吃迎客来"
+    assert food.authors == ["冯十"]
+    assert food.source == "忻州日报" and food.part == 2
+    assert len(food.paragraphs) == 2
