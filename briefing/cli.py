@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 
 def _explain(path: Path) -> int:
-    from briefing.ingest import IngestError, clean_page, explain
+    from briefing.scrape import IngestError, clean_page, explain
 
     text, _data = read_raw_text(path)
     try:

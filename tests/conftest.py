@@ -10,7 +10,7 @@ import pytest
 
 from briefing.cli import main
 from briefing.decoding import decode_bytes
-from briefing.ingest import CleanPage, clean_page
+from briefing.scrape import CleanPage, clean_page
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "content" / "raw"
