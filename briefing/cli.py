@@ -61,6 +61,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             return _explain(args.file)
         if args.command == "ingest":
             only = {p.resolve() for p in args.files} if args.files else None
+            for path in args.files:
+                if path.resolve().parent != project.raw_dir.resolve() or not path.is_file():
+                    log.error("%s: not a file in content/raw/; nothing ingested", path)
+                    return 1
             build(project, reingest=args.reingest, only=only)
         else:
             build(project)
@@ -81,7 +85,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 def _explain(path: Path) -> int:
     from briefing.scrape import IngestError, clean_page, explain
 
-    text, _data = read_raw_text(path)
+    if not path.is_file():
+        log.error("%s: no such file", path)
+        return 1
+    text, _ = read_raw_text(path)
     try:
         page = clean_page(text, path.name, "")
     except IngestError as exc:

@@ -114,3 +114,21 @@ def test_explain_shows_the_role_of_every_line(run):
     assert status == 0
     assert "kicker" in out and "title of an appended article" in out
     assert "选择就地过节 租房市场有热度" in out
+
+
+def test_ingest_of_a_file_outside_raw_is_refused(seeded_project, run):
+    stray = seeded_project / "stray.txt"
+    stray.write_text(
+        "标题\n\n正文，很长的一段正文，超过三十个字，用来测试这个命令会不会读取它。\n",
+        encoding="utf-8",
+    )
+    status, out = run(seeded_project, "ingest", str(stray))
+    assert status == 1
+    assert out.strip() == "error: stray.txt: not a file in content/raw/; nothing ingested"
+    assert not list((seeded_project / "content" / "zh").glob("*.md"))
+
+
+def test_explain_of_a_missing_file_says_so(project, run):
+    status, out = run(project, "explain", "nowhere.txt")
+    assert status == 1
+    assert out.strip() == "error: nowhere.txt: no such file"
