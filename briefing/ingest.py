@@ -66,12 +66,8 @@ def ingest_raw_files(
             continue
         try:
             page = clean_page(decode_bytes(data, shown), original, sha)
-        except ContentError as exc:
-            log.error("%s: %s", shown, exc.message)
-            report.failed += 1
-            continue
-        except IngestError as exc:
-            log.error("%s: %s", shown, exc)
+        except (ContentError, IngestError) as exc:
+            log.error("%s: %s", shown, getattr(exc, "message", exc))
             report.failed += 1
             continue
         for line in page.lines:
@@ -121,7 +117,7 @@ def _write_ingested(project: Project, article: Article) -> None:
         old = path.read_text(encoding="utf-8")
         if old == text:
             return
-        backup = path.with_suffix(".md.bak")
+        backup = _free_backup_name(path)
         write_text_atomic(backup, old)
         log.warning(
             "%s: replaced by re-ingest; the previous version is in %s",
@@ -130,3 +126,12 @@ def _write_ingested(project: Project, article: Article) -> None:
         )
     write_text_atomic(path, text)
     log.info("ingested %s -> %s", article.original, project.relative(path))
+
+
+def _free_backup_name(path: Path) -> Path:
+    """<id>.md.bak, or .md.bak2, .md.bak3 ...: a second re-ingest never overwrites a first backup."""
+    backup, number = path.with_suffix(".md.bak"), 1
+    while backup.exists():
+        number += 1
+        backup = path.with_suffix(f".md.bak{number}")
+    return backup

@@ -132,3 +132,16 @@ def test_explain_of_a_missing_file_says_so(project, run):
     status, out = run(project, "explain", "nowhere.txt")
     assert status == 1
     assert out.strip() == "error: nowhere.txt: no such file"
+
+
+def test_a_second_reingest_keeps_the_first_backup(seeded_project, run):
+    run(seeded_project)
+    raw = next((seeded_project / "content" / "raw").glob("000_*.txt"))
+    article = next((seeded_project / "content" / "zh").glob("2022-02-27-*.md"))
+    fresh = article.read_text(encoding="utf-8")
+    for edit in ("(第一次改)", "(第二次改)"):
+        article.write_text(fresh.replace("晋商故里", "晋商故里" + edit), encoding="utf-8")
+        run(seeded_project, "ingest", "--reingest", str(raw))
+    assert "第一次改" in article.with_suffix(".md.bak").read_text(encoding="utf-8")
+    assert "第二次改" in article.with_suffix(".md.bak2").read_text(encoding="utf-8")
+    assert article.read_text(encoding="utf-8") == fresh
