@@ -23,14 +23,6 @@ class Project:
     def lang_dir(self, lang: str) -> Path:
         return self.content_dir / lang
 
-    @property
-    def site_dir(self) -> Path:
-        return self.root / "site"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".cache"
-
     def relative(self, path: Path) -> str:
         """A path as the user knows it: relative to the project root where possible."""
         try:

@@ -577,7 +577,7 @@ def split_articles(lines: list[Line], body_start: int) -> list[Section]:
         if line.role is not Role.HEADING or i == 0:
             continue
         start = cuts[-1] if cuts else 0
-        before = _section_text(body[start:i]) + (title if not cuts else "")
+        before = "\n".join([_section_text(body[start:i]), title if not cuts else ""])
         after_end = next(
             (j + 1 for j in range(i + 1, len(body)) if body[j].role is Role.BYLINE), len(body)
         )
