@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing import chinese
 from briefing.config import Project
 from briefing.content import read_article
 from briefing.errors import ContentError, log
+from briefing.glossary import load_glossary
 from briefing.ingest import ingest_raw_files
 from briefing.model import Article
 
@@ -15,6 +17,7 @@ from briefing.model import Article
 @dataclass
 class BuildResult:
     articles: dict[str, list[Article]] = field(default_factory=dict)  # lang -> articles
+    glossary: dict[str, str] = field(default_factory=dict)  # zh term -> English
     ingested: int = 0
     failed: int = 0
 
@@ -22,6 +25,8 @@ class BuildResult:
 def build(project: Project, reingest: bool = False, only: set[Path] | None = None) -> BuildResult:
     """Run every stage that exists: ingest new raw files, then load and check the content."""
     result = BuildResult()
+    result.glossary = load_glossary(project.glossary_path)
+    chinese.add_terms(list(result.glossary))
     zh = load_articles(project, "zh", result)
     report = ingest_raw_files(project, zh, reingest=reingest, only=only)
     result.ingested, result.failed = len(report.written), result.failed + report.failed

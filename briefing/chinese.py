@@ -157,6 +157,13 @@ def _jieba():
     return jieba
 
 
+def add_terms(terms: list[str]) -> None:
+    """Make glossary terms single words for jieba (智创谷 would otherwise split)."""
+    segmenter = _jieba()
+    for term in terms:
+        segmenter.add_word(term, freq=max(segmenter.suggest_freq(term, tune=False), 1000))
+
+
 def words(text: str) -> list[str]:
     """Content words of a Chinese text: jieba tokens of 2+ characters with Han in them."""
     return [

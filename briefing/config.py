@@ -23,6 +23,10 @@ class Project:
     def lang_dir(self, lang: str) -> Path:
         return self.content_dir / lang
 
+    @property
+    def glossary_path(self) -> Path:
+        return self.content_dir / "glossary.yaml"
+
     def relative(self, path: Path) -> str:
         """A path as the user knows it: relative to the project root where possible."""
         try:

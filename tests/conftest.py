@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from briefing import chinese
 from briefing.cli import main
 from briefing.decoding import decode_bytes
+from briefing.glossary import load_glossary
 from briefing.scrape import CleanPage, clean_page
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,6 +30,12 @@ def ingest_bytes(data: bytes, name: str = "page.txt") -> CleanPage:
 
 def ingest_file(path: Path) -> CleanPage:
     return ingest_bytes(path.read_bytes(), path.name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def glossary_words() -> None:
+    """jieba's dictionary is global: load the glossary once, as every build does."""
+    chinese.add_terms(list(load_glossary(REPO / "content" / "glossary.yaml")))
 
 
 @pytest.fixture(scope="session")
