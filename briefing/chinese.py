@@ -10,9 +10,9 @@ from functools import lru_cache
 # Tone marks are what tell pinyin apart from an ordinary Latin word in brackets.
 _TONED_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN_SYLLABLE = rf"[a-zü{_TONED_VOWELS}]{{1,6}}"
-_PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff])[((]({_PINYIN_SYLLABLE})[))]")
+_PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff])[(\uff08]({_PINYIN_SYLLABLE})[)\uff09]")
 _HAS_TONE_MARK = re.compile(f"[{_TONED_VOWELS}]")
-_LOOSE_ANNOTATION = re.compile(rf"[((?]({_PINYIN_SYLLABLE})[))]")
+_LOOSE_ANNOTATION = re.compile(rf"[(\uff08?]({_PINYIN_SYLLABLE})[)\uff09]")
 
 # A text counts as Traditional when this share of its Han characters changes under t2s.
 TRADITIONAL_SHARE = 0.03

@@ -70,15 +70,22 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     try:
         meta = yaml.safe_load(text[4 : end + 1])
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ContentError(path, f"front-matter is not valid YAML{where}: {problem}") from None
+        # The front-matter starts on the file's line 2, after the opening '---'.
+        problem = yaml_problem(exc, first_line=2)
+        raise ContentError(path, f"front-matter is not valid YAML{problem}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise ContentError(path, "front-matter must be a mapping of keys to values")
     return meta, text[end + 5 :]
+
+
+def yaml_problem(exc: yaml.YAMLError, first_line: int = 1) -> str:
+    """' (line N): what is wrong' for a YAML error, N counted in the file."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" (line {mark.line + first_line})" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}: {problem}"
 
 
 def article_from_meta(meta: dict, body: str, path: Path, lang: str) -> Article:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from briefing.content import yaml_problem
 from briefing.errors import ContentError
 
 
@@ -22,9 +23,7 @@ def load_glossary(path: Path) -> dict[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise ContentError(path, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ContentError(path, f"not valid YAML{yaml_problem(exc)}") from None
     except UnicodeDecodeError:
         raise ContentError(path, "not UTF-8 text") from None
     if data is None:

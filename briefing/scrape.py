@@ -86,12 +86,12 @@ _CLAUSE_PUNCTUATION = _Folded(r"[,。;!?、]")
 
 _DATE = _Folded(
     r"(?<!\d)(20\d\d|19\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
+    r"(?:\s*(\d{1,2})\s*[:时]\s*(\d{2})(?:\s*[:分]\s*(\d{2}))?)?"
 )
 _META_LABEL = _Folded(
-    r"(发布时间|发布日期|更新时间|时间|日期|来源|稿源|作者|编辑|责编|记者|浏览|阅读|点击|字号|评论)\s*[::]"
+    r"(发布时间|发布日期|更新时间|时间|日期|来源|稿源|作者|编辑|责编|记者|浏览|阅读|点击|字号|评论)\s*:"
 )
-_SOURCE_LABEL = _Folded(r"(?:来源|稿源|出处)\s*[::]\s*([^\s|｜/]+)")
+_SOURCE_LABEL = _Folded(r"(?:来源|稿源|出处)\s*:\s*([^\s|｜/]+)")
 _NAV = _Folded(r"(您的位置|当前位置|所在位置|首页\s*[>›»/]|[>›»]\s*正文)")
 _NAV_SEPARATOR = _Folded(r"(?<![<\w/])\s*[>›»]\s*")
 _SITE_SUFFIX = _Folded(
@@ -109,7 +109,7 @@ _COLUMN_TAG = _Folded(r"^[【\[]([^】\]]{2,20})[】\]]\s*")
 _FOOTER_START = _Folded(
     r"^(【?\s*(版权|免责|郑重|特别)(及免责)?声明|版权所有|copyright|©|本文地址|原文地址|原文链接|"
     r"留言与评论|发表评论|网友评论|我要评论|验证码|关于我们|关于.{2,12}网$|联系我们|分享到|"
-    r"扫一扫|返回顶部|上一篇|下一篇|打印本页|关闭窗口|【?\s*纠错|【?\s*责任编辑|编辑[::]|责编[::])",
+    r"扫一扫|返回顶部|上一篇|下一篇|打印本页|关闭窗口|【?\s*纠错|【?\s*责任编辑|编辑:|责编:)",
     re.IGNORECASE,
 )
 _FOOTER_ANYWHERE = _Folded(r"(ICP备|公网安备|版权所有|All rights reserved)", re.IGNORECASE)
@@ -118,37 +118,35 @@ _LIST_HEADING = _Folded(
     r"^(相关推荐|相关阅读|相关新闻|相关文章|延伸阅读|推荐阅读|热点\S{0,4}|热门\S{0,4}|猜你喜欢|"
     r"更多\S{0,6}|精彩推荐|最新\S{0,4}|排行\S{0,4}|今日推荐|图片新闻|视频推荐|微信公众号)$"
 )
-_END_MARK = _Folded(r"\s*[((【\[]\s*完\s*[))】\]]\s*$")
-_SUMMARY = _Folded(r"^(摘要|导读|核心提示|内容提要)\s*[::]\s*")
-_VIA = _Folded(r"^(转自|转载自|转载于|来源|稿源|文章来源|本文来源|新闻来源)\s*[::]\s*(.{2,30})$")
+_END_MARK = _Folded(r"\s*[(【\[]\s*完\s*[)】\]]\s*$")
+_SUMMARY = _Folded(r"^(摘要|导读|核心提示|内容提要)\s*:\s*")
+_VIA = _Folded(r"^(转自|转载自|转载于|来源|稿源|文章来源|本文来源|新闻来源)\s*:\s*(.{2,30})$")
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 _NAMES = rf"{_NAME}(?:[\s、,]+{_NAME})*"
 _ROLE_WORDS = (
     r"(?:本报|本台|本刊|全媒体|融媒体|特约|见习)?(?:记者|通讯员|作者|撰文|采写|文字|实习生)"
 )
-_BYLINE_LINE = _Folded(rf"^(?:{_ROLE_WORDS}\s*[::/]?\s*{_NAMES}\s*)+$")
-_BYLINE_PART = _Folded(rf"{_ROLE_WORDS}\s*[::/]?\s*({_NAMES})")
+_BYLINE_LINE = _Folded(rf"^(?:{_ROLE_WORDS}\s*[:/]?\s*{_NAMES}\s*)+$")
+_BYLINE_PART = _Folded(rf"{_ROLE_WORDS}\s*[:/]?\s*({_NAMES})")
 _SLASH_BYLINE = _Folded(rf"^文\s*/\s*({_NAMES})$")
 # "(晋中日报记者 周八)" on a line of its own; "(完)" is an end mark, checked first.
-_NAMES_IN_BRACKETS = (
-    rf"[((]\s*(?:[\u4e00-\u9fff]{{0,8}}?(?:记者|通讯员|作者)[::]?\s*)?({_NAMES})\s*[))]"
-)
+_NAMES_IN_BRACKETS = rf"\(\s*(?:[\u4e00-\u9fff]{{0,8}}?(?:记者|通讯员|作者):?\s*)?({_NAMES})\s*\)"
 _BRACKET_BYLINE = _Folded(rf"^{_NAMES_IN_BRACKETS}$")
 _PHOTO_CREDIT = _Folded(
-    rf"^(?:本版)?(?:摄影|图片|图|摄)\s*[::/]?\s*(?:{_ROLE_WORDS}\s*)?({_NAMES})$"
+    rf"^(?:本版)?(?:摄影|图片|图|摄)\s*[:/]?\s*(?:{_ROLE_WORDS}\s*)?({_NAMES})$"
 )
 # Reporters in brackets at the end of the last paragraph: "……智创高地。(刘宪芳)"
 _TRAILING_NAMES = _Folded(rf"(?<=[。!?”」…])\s*{_NAMES_IN_BRACKETS}\s*$")
 # "……过好节。” 本报记者 贺娟芳"
-_TRAILING_BYLINE = _Folded(rf"(?<=[。!?”」…])\s*({_ROLE_WORDS}\s*[::]?\s*{_NAMES})\s*$")
+_TRAILING_BYLINE = _Folded(rf"(?<=[。!?”」…])\s*({_ROLE_WORDS}\s*:?\s*{_NAMES})\s*$")
 # Dateline with reporters: "中新网太原2月27日电 (杨杰英 张云)"
-_DATELINE_NAMES = _Folded(rf"^(.{{2,30}}?[电讯])\s*[((]\s*(?:记者\s*)?({_NAMES})\s*[))]")
+_DATELINE_NAMES = _Folded(rf"^(.{{2,30}}?[电讯])\s*\(\s*(?:记者\s*)?({_NAMES})\s*\)")
 
 _CAPTION_CREDIT = _Folded(
-    r"(\s*[\u4e00-\u9fff·]{2,5}\s*摄|供图|摄影|图片来源[::].*|[((]图片来源.*[))])\s*$"
+    r"(\s*[\u4e00-\u9fff·]{2,5}\s*摄|供图|摄影|图片来源:.*|\(图片来源.*\))\s*$"
 )
-_CAPTION_START = _Folded(r"^(图为|图[::]|[((]图[))]|▲)")
+_CAPTION_START = _Folded(r"^(图为|图:|\(图\)|▲)")
 
 HEADING_MAX_CHARS = 32  # a section heading is short ...
 HEADLINE_MAX_CHARS = 80  # ... a page title may be longer

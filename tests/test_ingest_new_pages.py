@@ -91,3 +91,15 @@ def test_unrelated_story_after_the_byline_becomes_its_own_article():
     assert food.authors == ["冯十"]
     assert food.source == "忻州日报" and food.part == 2
     assert len(food.paragraphs) == 2
+
+
+def test_full_width_pinyin_annotations_are_removed_too():
+    page = (
+        "安排25項（xiàng）活動（dòng） 打造智創（chuàng）高地\n\n時間：2022-05-26\n\n"
+        "近日，山西省發改委公布了行動計劃，安排部署了貫穿全年的25項（xiàng）活動（dòng）。\n"
+    )
+    (article,) = ingest_bytes(page.encode("utf-8")).articles
+    assert article.title == "安排25项活动 打造智创高地"
+    assert article.paragraphs == [
+        "近日，山西省发改委公布了行动计划，安排部署了贯穿全年的25项活动。"
+    ]
