@@ -33,11 +33,21 @@ def build(project: Project, reingest: bool = False, only: set[Path] | None = Non
     written = {a.id for a in report.written}  # re-ingested articles replace their old copy
     zh = sorted([*(a for a in zh if a.id not in written), *report.written], key=lambda a: a.id)
     result.articles["zh"] = zh
+    result.articles["en"] = load_articles(project, "en", result)
+    known = {a.id for a in zh}
+    for article in result.articles["en"]:
+        if article.id not in known:
+            log.warning(
+                "%s: no Chinese article with this id; not published",
+                project.relative(article.path),
+            )
     log.info(
-        "content: %d Chinese articles (%d newly ingested, %d raw files ingested earlier)%s",
+        "content: %d Chinese articles (%d newly ingested, %d raw files ingested earlier), "
+        "%d English%s",
         len(zh),
         len(report.written),
         report.already,
+        len(result.articles["en"]),
         f"; {result.failed} {'file' if result.failed == 1 else 'files'} skipped (see above)"
         if result.failed
         else "",

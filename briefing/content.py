@@ -8,6 +8,7 @@ the way in, so that nothing in it can turn into Markdown markup.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
@@ -167,6 +168,11 @@ def blocks_from_markdown(body: str) -> list[Block]:
         else:
             blocks.append(Block("paragraph", chunk))
     return blocks
+
+
+def source_hash(article: Article) -> str:
+    """Fingerprint of the text a translation is made from (title and body)."""
+    return "sha256:" + hashlib.sha256(article.text.encode("utf-8")).hexdigest()
 
 
 # --- writing ------------------------------------------------------------------
