@@ -1,4 +1,4 @@
-"""The build, stage by stage: ingest raw pages, then read every article."""
+"""The build, stage by stage: ingest, read, enrich, render, write."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import chinese
-from briefing.config import Project
+from briefing.config import Project, load_site_config
 from briefing.content import read_article
+from briefing.enrich import enrich
 from briefing.errors import ContentError, log
 from briefing.glossary import load_glossary
 from briefing.ingest import ingest_raw_files
 from briefing.model import Article
+from briefing.output import write_site
+from briefing.render import SiteRenderer
 
 
 @dataclass
@@ -19,11 +22,17 @@ class BuildResult:
     articles: dict[str, list[Article]] = field(default_factory=dict)  # lang -> articles
     glossary: dict[str, str] = field(default_factory=dict)  # zh term -> English
     ingested: int = 0
+    pages: int = 0
     failed: int = 0
 
 
-def build(project: Project, reingest: bool = False, only: set[Path] | None = None) -> BuildResult:
-    """Run every stage that exists: ingest new raw files, then load and check the content."""
+def build(
+    project: Project,
+    reingest: bool = False,
+    only: set[Path] | None = None,
+    render: bool = True,
+) -> BuildResult:
+    """Ingest new raw files, read all articles, then (unless `render` is off) write site/."""
     result = BuildResult()
     result.glossary = load_glossary(project.glossary_path)
     chinese.add_terms(list(result.glossary))
@@ -52,7 +61,23 @@ def build(project: Project, reingest: bool = False, only: set[Path] | None = Non
         if result.failed
         else "",
     )
+    if render:
+        render_site(project, result)
     return result
+
+
+def render_site(project: Project, result: BuildResult) -> None:
+    """Enrich every story, render every page, and swap the new site/ in."""
+    config = load_site_config(project.config_path)
+    stories = enrich(result.articles["zh"], result.articles["en"], result.glossary)
+    pending = [s.id for s in stories if "en" not in s.versions]
+    if pending:
+        log.info("%d articles have no English yet (shown as translation pending)", len(pending))
+    renderer = SiteRenderer(project.templates_dir, config, stories, result.glossary)
+    files = {page.path: renderer.render(page) for page in renderer.pages()}
+    write_site(project.site_dir, files, project.templates_dir / "static")
+    result.pages = len(files)
+    log.info("site: %d files written to %s", len(files), project.relative(project.site_dir))
 
 
 def load_articles(project: Project, lang: str, result: BuildResult) -> list[Article]:

@@ -173,3 +173,12 @@ def words(text: str) -> list[str]:
 
 def word_profile(text: str) -> Counter[str]:
     return Counter(words(text))
+
+
+def keywords(text: str, count: int) -> list[str]:
+    """The text's most distinctive nouns (jieba's TF-IDF keyword extraction)."""
+    import jieba.analyse
+
+    _jieba()
+    found = jieba.analyse.extract_tags(text, topK=count * 2, allowPOS=("n", "nz", "nt", "ns"))
+    return [w for w in found if len(w) >= 2 and w not in _STOPWORDS][:count]

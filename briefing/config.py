@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from briefing.errors import ContentError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,18 @@ class Project:
         return self.content_dir / lang
 
     @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "site.toml"
+
+    @property
     def glossary_path(self) -> Path:
         return self.content_dir / "glossary.yaml"
 
@@ -33,3 +56,45 @@ class Project:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """site.toml: where the site lives and what it is called in each language."""
+
+    base_url: str = "http://localhost:8000/"
+    titles: dict[str, str] = field(default_factory=lambda: {"zh": "简报", "en": "Briefing"})
+    descriptions: dict[str, str] = field(default_factory=lambda: {"zh": "", "en": ""})
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, "/" or "/briefing/": every internal link starts with it."""
+        return urlsplit(self.base_url).path or "/"
+
+    def absolute(self, path: str) -> str:
+        """An internal path ("/zh/") as a full URL on the hosted site."""
+        return self.base_url.rstrip("/") + "/" + path.removeprefix(self.base_path)
+
+
+def load_site_config(path: Path) -> SiteConfig:
+    if not path.exists():
+        return SiteConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ContentError(path, f"not valid TOML: {exc}") from None
+    base_url = data.get("base_url", SiteConfig.base_url)
+    parts = urlsplit(base_url) if isinstance(base_url, str) else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ContentError(path, f"base_url {base_url!r} is not an http(s) URL")
+    if not base_url.endswith("/"):
+        base_url += "/"
+    defaults = SiteConfig()
+    titles, descriptions = dict(defaults.titles), dict(defaults.descriptions)
+    for lang in LANGUAGES:
+        section = data.get(lang, {})
+        if not isinstance(section, dict):
+            raise ContentError(path, f"[{lang}] must be a table")
+        titles[lang] = str(section.get("title", titles[lang]))
+        descriptions[lang] = str(section.get("description", descriptions[lang]))
+    return SiteConfig(base_url=base_url, titles=titles, descriptions=descriptions)

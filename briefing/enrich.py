@@ -1,0 +1,222 @@
+"""Enrich: what the pages show beyond an article's own text.
+
+Tags (glossary terms, jieba keywords, the article's own tags), summaries,
+key figures with their context, related articles, and the order by date.
+Everything is computed once for all articles before any page is rendered, so
+cross-links are plain lookups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from briefing import chinese
+from briefing.markdown import plain_text
+from briefing.model import Article
+
+SUMMARY_CHARS = {"zh": 110, "en": 240}
+CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
+MAX_TAGS = 6
+MAX_RELATED = 3
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One tag, with its name in each language that has one."""
+
+    slug: str
+    names: tuple[tuple[str, str], ...]  # (lang, name) pairs; hashable
+
+    def name(self, lang: str) -> str | None:
+        return dict(self.names).get(lang)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number from an article with the words around it: 66平方公里 / 规划建设核心区域面积."""
+
+    value: str
+    context: str
+    article_id: str
+
+
+@dataclass
+class Story:
+    """One article id: its language versions and what enrichment found."""
+
+    id: str
+    versions: dict[str, Article]  # "zh" always, "en" when a translation exists
+    tags: list[Tag] = field(default_factory=list)
+    summaries: dict[str, str] = field(default_factory=dict)
+    figures: dict[str, list[Figure]] = field(default_factory=dict)
+    related: list[str] = field(default_factory=list)
+    newer: str | None = None
+    older: str | None = None
+
+    @property
+    def date(self) -> str | None:
+        return self.versions["zh"].date
+
+    def tags_in(self, lang: str) -> list[Tag]:
+        return [t for t in self.tags if t.name(lang)]
+
+
+def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> list[Story]:
+    """All stories, newest first (undated last), with tags, summaries, figures and links."""
+    english = {a.id: a for a in en}
+    stories = [
+        Story(id=a.id, versions={"zh": a, **({"en": english[a.id]} if a.id in english else {})})
+        for a in zh
+    ]
+    stories.sort(key=lambda s: (s.date is not None, s.date or "", s.id), reverse=True)
+    words = {s.id: set(_top_words(s.versions["zh"])) for s in stories}
+    for index, story in enumerate(stories):
+        story.tags = story_tags(story, glossary)
+        for lang, article in story.versions.items():
+            story.summaries[lang] = summary(article)
+            story.figures[lang] = find_figures(article)
+        story.newer = stories[index - 1].id if index > 0 else None
+        story.older = stories[index + 1].id if index + 1 < len(stories) else None
+    for story in stories:
+        story.related = related_ids(story, stories, words)
+    return stories
+
+
+# --- tags ------------------------------------------------------------------------------
+
+
+def story_tags(story: Story, glossary: dict[str, str]) -> list[Tag]:
+    zh = story.versions["zh"]
+    en = story.versions.get("en")
+    tags: list[Tag] = []
+    # The article's own tags (a column like 全方位推动高质量发展); the English
+    # version's tags name them in the same order.
+    for i, name in enumerate(zh.tags):
+        english = en.tags[i] if en and i < len(en.tags) else None
+        tags.append(_tag(name, english))
+    text = plain_text(zh.text)
+    counts = _glossary_counts(text, glossary)
+    for term, _ in counts.most_common():
+        if len(tags) >= MAX_TAGS - 2:
+            break
+        if counts[term] >= 2 or term in zh.title:
+            tags.append(_tag(term, glossary[term]))
+    for keyword in chinese.keywords(text, 6):
+        if len(tags) >= MAX_TAGS:
+            break
+        names = [t.names[0][1] for t in tags]
+        if keyword not in glossary and all(keyword not in n and n not in keyword for n in names):
+            tags.append(_tag(keyword, None))
+    return list(dict.fromkeys(tags))
+
+
+def _glossary_counts(text: str, glossary: dict[str, str]) -> Counter[str]:
+    """How often each glossary term occurs, longest terms first (智创谷 inside 山西智创谷 counts once)."""
+    counts: Counter[str] = Counter()
+    for term in sorted(glossary, key=len, reverse=True):
+        found = text.count(term)
+        if found:
+            counts[term] = found
+            text = text.replace(term, "\0")
+    return counts
+
+
+def _tag(zh: str, en: str | None) -> Tag:
+    names = (("zh", zh),) + ((("en", en),) if en else ())
+    return Tag(slug=tag_slug(zh, en), names=names)
+
+
+def tag_slug(zh: str, en: str | None) -> str:
+    """An ASCII URL name: from the English name where there is one, else a short hash."""
+    if en:
+        slug = re.sub(r"[^a-z0-9]+", "-", en.lower()).strip("-")
+        if slug:
+            return slug
+    return "t-" + hashlib.sha1(zh.encode("utf-8")).hexdigest()[:8]
+
+
+# --- summaries and figures ---------------------------------------------------------------
+
+
+def summary(article: Article) -> str:
+    """The article's own summary, else its first paragraph cut at a sentence end."""
+    if article.summary:
+        return article.summary
+    first = plain_text(article.paragraphs[0]) if article.paragraphs else ""
+    limit = SUMMARY_CHARS.get(article.lang, 200)
+    if len(first) <= limit:
+        return first
+    ends = [m.end() for m in re.finditer(r"[。!?！？]|[.!?](?=\s)", first[:limit])]
+    if ends and ends[-1] > limit // 3:
+        return first[: ends[-1]]
+    return first[:limit].rstrip() + "…"
+
+
+_ZH_FIGURE = re.compile(
+    r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:平方公里|平方米|亿元|万元|元|家|所|名|人|个|项|亩|份|座|场|%)"
+)
+_EN_FIGURE = re.compile(
+    r"CNY \d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
+    r"|(?<![\d.,])\d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
+    r"(?:%| (?:square kilometres|square metres|companies|universities|students|projects|"
+    r"people|professors|teams|academicians|activities|mu)\b)"
+)
+# Clauses: Chinese ones end at any comma or stop; English commas inside numbers
+# (220,000) and decimal points (4.2) don't end one.
+_CLAUSE = {
+    "zh": re.compile(r"[^,，。;；!?！？:：]+"),
+    "en": re.compile(r"(?:[^,.;:!?]|[,.](?=\d))+"),
+}
+
+
+def find_figures(article: Article) -> list[Figure]:
+    """Numbers with units, each with the clause it stands in (first mention only)."""
+    pattern = _ZH_FIGURE if article.lang == "zh" else _EN_FIGURE
+    limit = CONTEXT_CHARS.get(article.lang, 140)
+    figures: list[Figure] = []
+    seen: set[str] = set()
+    for paragraph in article.paragraphs:
+        text = plain_text(paragraph)
+        for clause in _CLAUSE[article.lang if article.lang in _CLAUSE else "en"].finditer(text):
+            for match in pattern.finditer(clause[0]):
+                value = match[0]
+                if value in seen or value.startswith(("0", "1 ")) or len(clause[0]) > limit:
+                    continue
+                seen.add(value)
+                context = re.sub(r"[“”‘’\"]", "", clause[0]).strip(" ()（）")
+                figures.append(Figure(value=value, context=context, article_id=article.id))
+    # Areas and sums of money say more about a story than a count of meetings.
+    return sorted(figures, key=_figure_weight, reverse=True)
+
+
+_WEIGHTY = re.compile(r"平方公里|平方米|亿|万|square|CNY|billion|million")
+
+
+def _figure_weight(figure: Figure) -> int:
+    return 1 if _WEIGHTY.search(figure.value) else 0
+
+
+# --- related articles -----------------------------------------------------------------------
+
+
+def _top_words(article: Article) -> list[str]:
+    return [w for w, _ in chinese.word_profile(plain_text(article.text)).most_common(40)]
+
+
+def related_ids(story: Story, stories: list[Story], words: dict[str, set[str]]) -> list[str]:
+    """Other stories sharing tags and words with this one, most shared first."""
+    mine = set(story.tags)
+    scored = []
+    for other in stories:
+        if other.id == story.id:
+            continue
+        shared_words = words[story.id] & words[other.id]
+        union = words[story.id] | words[other.id]
+        score = 2 * len(mine & set(other.tags)) + 10 * len(shared_words) / max(len(union), 1)
+        if score > 0.5:
+            scored.append((score, other.id))
+    scored.sort(reverse=True)
+    return [story_id for _, story_id in scored[:MAX_RELATED]]

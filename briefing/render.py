@@ -1,0 +1,327 @@
+"""Render: stories -> the pages of the site (HTML, feeds, sitemap), as bytes by path.
+
+Every page is described first (its path, template and context), then
+rendered by Jinja2 with autoescaping on. Nothing here touches the disk; the
+writer puts the result in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from briefing.config import LANGUAGES, SiteConfig
+from briefing.enrich import Figure, Story, Tag
+from briefing.markdown import block_html
+from briefing.model import Article
+
+OTHER = {"zh": "en", "en": "zh"}
+HTML_LANG = {"zh": "zh-Hans", "en": "en"}  # also the hreflang values
+LATEST_ON_HOME = 10
+FIGURES_ON_HOME = 6
+TOPICS_ON_HOME = 12
+
+
+@dataclass
+class Page:
+    """One file of the site: where it goes and what it shows."""
+
+    path: str  # inside site/, e.g. "zh/articles/<id>/index.html"
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+class SiteRenderer:
+    """Knows the site's stories and config; describes and renders every page."""
+
+    def __init__(
+        self, templates: Path, config: SiteConfig, stories: list[Story], glossary: dict[str, str]
+    ):
+        self.config = config
+        self.glossary = glossary
+        self.stories = stories
+        self.by_id = {s.id: s for s in stories}
+        self.strings = yaml.safe_load((templates / "strings.yaml").read_text(encoding="utf-8"))
+        self.env = Environment(
+            loader=FileSystemLoader(templates),
+            autoescape=select_autoescape(["html", "xml"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(
+            url=self.url,
+            absolute=config.absolute,
+            html_lang=HTML_LANG,
+            localized=self.localized,
+            iso_datetime=iso_datetime,
+        )
+        self.env.filters["date"] = format_date
+        self.env.filters["month"] = format_month
+
+    # --- URLs ----------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """A site path ("zh/articles/x/") as a link: the base path in front."""
+        return self.config.base_path + path.lstrip("/")
+
+    def localized(self, name: str, lang: str) -> dict:
+        """A Chinese name (an outlet, say) in the page's language where the glossary has it."""
+        if lang != "zh" and name in self.glossary:
+            return {"text": self.glossary[name], "lang": lang}
+        return {"text": name, "lang": "zh"}
+
+    # --- the pages ---------------------------------------------------------------------------
+
+    def pages(self) -> list[Page]:
+        pages = [
+            Page("index.html", "choose_language.html", self._common(None, "", "")),
+            Page("404.html", "404.html", self._common(None, "404.html", "")),
+            Page("sitemap.xml", "sitemap.xml", {"entries": self._sitemap_entries()}),
+            Page("robots.txt", "robots.txt", {}),
+        ]
+        for lang in LANGUAGES:
+            pages += self._language_pages(lang)
+        return pages
+
+    def _language_pages(self, lang: str) -> list[Page]:
+        t = self.strings[lang]
+        pages = [
+            self._page(
+                lang,
+                "",
+                "home.html",
+                title=self.config.titles[lang],
+                latest=self.stories[:LATEST_ON_HOME],
+                figures=self.home_figures(lang),
+                topics=self.tag_counts(lang)[:TOPICS_ON_HOME],
+            ),
+            self._page(lang, "tags/", "tags.html", title=t["all_tags"], tags=self.tag_counts(lang)),
+            self._page(
+                lang, "archive/", "archive.html", title=t["archive"], months=self.archive(lang)
+            ),
+            self._page(lang, "about/", "about.html", title=t["about"]),
+            self._page(lang, "search/", "search.html", title=t["search"]),
+            Page(
+                f"{lang}/feed.xml",
+                "feed.xml",
+                {
+                    **self._common(lang, f"{lang}/feed.xml", self.config.titles[lang]),
+                    "stories": self.stories[:50],
+                    "updated": self._feed_updated(),
+                },
+            ),
+        ]
+        for tag, stories in self.tag_index(lang).items():
+            pages.append(
+                self._page(
+                    lang,
+                    f"tags/{tag.slug}/",
+                    "tag.html",
+                    title=t["articles_tagged"].format(tag=tag.name(lang)),
+                    tag=tag,
+                    stories=stories,
+                    languages=[other for other in LANGUAGES if tag.name(other)],
+                )
+            )
+        for story in self.stories:
+            article = self.version(story, lang)
+            pages.append(
+                self._page(
+                    lang,
+                    f"articles/{story.id}/",
+                    "article.html",
+                    title=article.title,
+                    description=story.summaries.get(lang) or story.summaries["zh"],
+                    story=story,
+                    article=article,
+                    translated=lang in story.versions,
+                    blocks=[block_html(b) for b in article.blocks],
+                    related=[self.by_id[i] for i in story.related],
+                    newer=self.by_id.get(story.newer or ""),
+                    older=self.by_id.get(story.older or ""),
+                    og_type="article",
+                )
+            )
+            if "en" in story.versions:
+                pages.append(
+                    self._page(
+                        lang,
+                        f"articles/{story.id}/parallel/",
+                        "parallel.html",
+                        title=f"{article.title} · {t['parallel_view']}",
+                        story=story,
+                        rows=self.parallel_rows(story),
+                    )
+                )
+        return pages
+
+    def _page(
+        self,
+        lang: str,
+        path: str,
+        template: str,
+        *,
+        title: str,
+        languages: list[str] = list(LANGUAGES),
+        **context,
+    ) -> Page:
+        full = f"{lang}/{path}"
+        return Page(
+            f"{full}index.html",
+            template,
+            {
+                **self._common(lang, full, title, languages),
+                **context,
+            },
+        )
+
+    def _common(
+        self, lang: str | None, path: str, title: str, languages: list[str] = list(LANGUAGES)
+    ) -> dict:
+        """What every page knows: language, strings, canonical and alternate URLs.
+
+        `languages` are those the page exists in; the language switch of a page
+        that has no counterpart (a tag with no English name) goes to the other
+        language's home instead.
+        """
+        t = self.strings[lang or "zh"]
+        other = OTHER.get(lang or "")
+        if lang is None:
+            alternates = {}
+            x_default = self.config.absolute(self.url(path))
+            switch = ""
+        else:
+            tail = path.removeprefix(f"{lang}/")
+            alternates = {
+                code: self.config.absolute(self.url(f"{code}/{tail}")) for code in languages
+            }
+            x_default = alternates.get("zh", alternates[lang])
+            switch = self.url(f"{other}/{tail}" if other in languages else f"{other}/")
+        return {
+            "lang": lang,
+            "t": t,
+            "strings": self.strings,
+            "config": self.config,
+            "path": path,
+            "title": title,
+            "description": self.config.descriptions[lang or "zh"],
+            "canonical": self.config.absolute(self.url(path)),
+            "alternates": alternates,
+            "x_default": x_default,
+            "other_lang": other,
+            "switch_url": switch,
+            "og_type": "website",
+            "stories_by_id": self.by_id,
+        }
+
+    # --- what the pages list ---------------------------------------------------------------
+
+    @staticmethod
+    def version(story: Story, lang: str) -> Article:
+        """The article in a language, or the Chinese original where no translation exists."""
+        return story.versions.get(lang) or story.versions["zh"]
+
+    @cached_property
+    def _tag_index(self) -> dict[str, dict[Tag, list[Story]]]:
+        index: dict[str, dict[Tag, list[Story]]] = {lang: defaultdict(list) for lang in LANGUAGES}
+        for story in self.stories:
+            for lang in LANGUAGES:
+                for tag in story.tags_in(lang):
+                    index[lang][tag].append(story)
+        return index
+
+    def tag_index(self, lang: str) -> dict[Tag, list[Story]]:
+        return self._tag_index[lang]
+
+    def tag_counts(self, lang: str) -> list[tuple[Tag, int]]:
+        counts = [(tag, len(stories)) for tag, stories in self.tag_index(lang).items()]
+        return sorted(counts, key=lambda item: (-item[1], item[0].name(lang)))
+
+    def archive(self, lang: str) -> list[tuple[str, list[Story]]]:
+        """Stories by month, newest first; undated ones last under their own heading."""
+        months: dict[str, list[Story]] = defaultdict(list)
+        for story in self.stories:
+            months[story.date[:7] if story.date else ""].append(story)
+        return sorted(months.items(), key=lambda item: item[0] or "0", reverse=True)
+
+    def home_figures(self, lang: str) -> list[Figure]:
+        """Up to six figures, two at most from each of the newest articles."""
+        figures: list[Figure] = []
+        for story in self.stories:
+            figures += story.figures.get(lang, [])[:2]
+            if len(figures) >= FIGURES_ON_HOME:
+                break
+        return figures[:FIGURES_ON_HOME]
+
+    def parallel_rows(self, story: Story) -> list[tuple[str, str]]:
+        """zh and en blocks side by side, paired by position."""
+        zh = [block_html(b) for b in story.versions["zh"].blocks]
+        en = [block_html(b) for b in story.versions["en"].blocks]
+        width = max(len(zh), len(en))
+        return [(zh[i] if i < len(zh) else "", en[i] if i < len(en) else "") for i in range(width)]
+
+    def _feed_updated(self) -> str:
+        dates = [s.date for s in self.stories if s.date]
+        return iso_datetime(max(dates)) if dates else "2000-01-01T00:00:00+08:00"
+
+    def _sitemap_entries(self) -> list[dict]:
+        paths = ["", "tags/", "archive/", "about/", "search/"]
+        paths += [f"articles/{s.id}/" for s in self.stories]
+        paths += list(
+            dict.fromkeys(f"tags/{tag.slug}/" for lang in LANGUAGES for tag in self.tag_index(lang))
+        )
+        entries = []
+        for tail in paths:
+            languages = self._languages_of(tail)
+            alternates = {
+                lang: self.config.absolute(self.url(f"{lang}/{tail}")) for lang in languages
+            }
+            for lang in languages:
+                entries.append({"loc": alternates[lang], "alternates": alternates})
+        return entries
+
+    def _languages_of(self, tail: str) -> list[str]:
+        """The languages a page exists in: all, except for tags named in one language only."""
+        if not tail.startswith("tags/") or tail == "tags/":
+            return list(LANGUAGES)
+        slug = tail.removeprefix("tags/").rstrip("/")
+        return [lang for lang in LANGUAGES if any(t.slug == slug for t in self.tag_index(lang))]
+
+    # --- rendering ------------------------------------------------------------------------------
+
+    def render(self, page: Page) -> bytes:
+        return self.env.get_template(page.template).render(page.context).encode("utf-8")
+
+
+def format_date(value: str | None, lang: str) -> str:
+    """2022-02-27T17:00:04+08:00 -> 2022年2月27日 17:00 / 27 February 2022, 17:00."""
+    if not value:
+        return ""
+    stamp = dt.datetime.fromisoformat(value)
+    has_time = "T" in value
+    if lang == "zh":
+        text = f"{stamp.year}年{stamp.month}月{stamp.day}日"
+        return f"{text} {stamp:%H:%M}" if has_time else text
+    text = f"{stamp.day} {stamp:%B %Y}"
+    return f"{text}, {stamp:%H:%M}" if has_time else text
+
+
+def format_month(value: str, lang: str) -> str:
+    """2022-02 -> 2022年2月 / February 2022."""
+    stamp = dt.date.fromisoformat(f"{value}-01")
+    return f"{stamp.year}年{stamp.month}月" if lang == "zh" else f"{stamp:%B %Y}"
+
+
+def iso_datetime(value: str) -> str:
+    """A date or datetime as a full RFC 3339 timestamp (feeds need one)."""
+    if "T" in value:
+        return value
+    return f"{value}T00:00:00+08:00"
