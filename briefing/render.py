@@ -170,7 +170,7 @@ class SiteRenderer:
         template: str,
         *,
         title: str,
-        languages: list[str] = list(LANGUAGES),
+        languages: tuple[str, ...] | list[str] = LANGUAGES,
         **context,
     ) -> Page:
         full = f"{lang}/{path}"
@@ -184,7 +184,11 @@ class SiteRenderer:
         )
 
     def _common(
-        self, lang: str | None, path: str, title: str, languages: list[str] = list(LANGUAGES)
+        self,
+        lang: str | None,
+        path: str,
+        title: str,
+        languages: tuple[str, ...] | list[str] = LANGUAGES,
     ) -> dict:
         """What every page knows: language, strings, canonical and alternate URLs.
 

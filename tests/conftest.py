@@ -48,6 +48,8 @@ def project(tmp_path: Path) -> Path:
     """An empty project folder with content/raw, content/zh and content/en."""
     for sub in ("raw", "zh", "en"):
         (tmp_path / "content" / sub).mkdir(parents=True)
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    shutil.copy(REPO / "site.toml", tmp_path / "site.toml")
     return tmp_path
 
 
