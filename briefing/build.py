@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,11 +74,33 @@ def render_site(project: Project, result: BuildResult) -> None:
     pending = [s.id for s in stories if "en" not in s.versions]
     if pending:
         log.info("%d articles have no English yet (shown as translation pending)", len(pending))
-    renderer = SiteRenderer(project.templates_dir, config, stories, result.glossary)
+    assets = fingerprinted_assets(project.templates_dir / "static")
+    renderer = SiteRenderer(
+        project.templates_dir,
+        config,
+        stories,
+        result.glossary,
+        assets={name: path for name, (path, _) in assets.items()},
+    )
     files = {page.path: renderer.render(page) for page in renderer.pages()}
-    write_site(project.site_dir, files, project.templates_dir / "static")
+    files.update({path: data for path, data in assets.values()})
+    write_site(project.site_dir, files)
     result.pages = len(files)
     log.info("site: %d files written to %s", len(files), project.relative(project.site_dir))
+
+
+def fingerprinted_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """Static files under names that change with their content (style.3f2a9c1e.css),
+    so that browsers may cache them for good."""
+    assets = {}
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file():
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()[:10]
+            name = path.relative_to(folder).as_posix()
+            stem, dot, ext = name.rpartition(".")
+            assets[name] = (f"assets/{stem}.{digest}.{ext}" if dot else f"assets/{name}", data)
+    return assets
 
 
 def load_articles(project: Project, lang: str, result: BuildResult) -> list[Article]:

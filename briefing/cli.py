@@ -43,6 +43,13 @@ def make_parser() -> argparse.ArgumentParser:
         help="redo already ingested raw files (a changed article is kept as <id>.md.bak)",
     )
     ingest.add_argument("files", nargs="*", type=Path, help="only these raw files")
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="build, then preview site/ on http://127.0.0.1:PORT, rebuilding on change",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--no-watch", action="store_true", help="don't rebuild on change")
     explain = commands.add_parser(
         "explain",
         parents=[common],
@@ -65,7 +72,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                 if path.resolve().parent != project.raw_dir.resolve() or not path.is_file():
                     log.error("%s: not a file in content/raw/; nothing ingested", path)
                     return 1
-            build(project, reingest=args.reingest, only=only)
+            build(project, reingest=args.reingest, only=only, render=False)
+        elif args.command == "serve":
+            from briefing.serve import serve
+
+            build(project)
+            serve(project, args.port, rebuild=lambda: build(project), watch=not args.no_watch)
         else:
             build(project)
     except ContentError as exc:

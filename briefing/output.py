@@ -15,14 +15,12 @@ from pathlib import Path, PurePosixPath
 from briefing.errors import ContentError
 
 
-def write_site(site_dir: Path, files: dict[str, bytes], assets: Path | None = None) -> None:
-    """Replace site_dir with exactly `files` (paths relative to it) plus the static assets."""
+def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
+    """Replace site_dir with exactly `files` (paths relative to it)."""
     parent = site_dir.parent
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=parent))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
-        if assets is not None and assets.is_dir():
-            shutil.copytree(assets, staging / "assets")
         for relative, data in files.items():
             target = staging / _safe_relative(relative)
             target.parent.mkdir(parents=True, exist_ok=True)

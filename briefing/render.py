@@ -41,9 +41,15 @@ class SiteRenderer:
     """Knows the site's stories and config; describes and renders every page."""
 
     def __init__(
-        self, templates: Path, config: SiteConfig, stories: list[Story], glossary: dict[str, str]
+        self,
+        templates: Path,
+        config: SiteConfig,
+        stories: list[Story],
+        glossary: dict[str, str],
+        assets: dict[str, str] | None = None,
     ):
         self.config = config
+        self.assets = assets or {}
         self.glossary = glossary
         self.stories = stories
         self.by_id = {s.id: s for s in stories}
@@ -62,6 +68,7 @@ class SiteRenderer:
             html_lang=HTML_LANG,
             localized=self.localized,
             iso_datetime=iso_datetime,
+            asset=self.asset,
         )
         self.env.filters["date"] = format_date
         self.env.filters["month"] = format_month
@@ -71,6 +78,10 @@ class SiteRenderer:
     def url(self, path: str) -> str:
         """A site path ("zh/articles/x/") as a link: the base path in front."""
         return self.config.base_path + path.lstrip("/")
+
+    def asset(self, name: str) -> str:
+        """The link to a static file under its fingerprinted name."""
+        return self.url(self.assets.get(name, f"assets/{name}"))
 
     def localized(self, name: str, lang: str) -> dict:
         """A Chinese name (an outlet, say) in the page's language where the glossary has it."""
