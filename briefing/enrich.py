@@ -9,6 +9,7 @@ cross-links are plain lookups.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -73,8 +74,11 @@ def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> li
     ]
     stories.sort(key=lambda s: (s.date is not None, s.date or "", s.id), reverse=True)
     words = {s.id: set(_top_words(s.versions["zh"])) for s in stories}
+    texts = {s.id: plain_text(s.versions["zh"].text) for s in stories}
+    counts = {story_id: _glossary_counts(text, glossary) for story_id, text in texts.items()}
+    spread = Counter(term for found in counts.values() for term in found)
     for index, story in enumerate(stories):
-        story.tags = story_tags(story, glossary)
+        story.tags = story_tags(story, glossary, counts[story.id], spread, len(stories))
         for lang, article in story.versions.items():
             story.summaries[lang] = summary(article)
             story.figures[lang] = find_figures(article)
@@ -88,7 +92,18 @@ def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> li
 # --- tags ------------------------------------------------------------------------------
 
 
-def story_tags(story: Story, glossary: dict[str, str]) -> list[Tag]:
+def story_tags(
+    story: Story,
+    glossary: dict[str, str],
+    counts: Counter[str],
+    spread: Counter[str],
+    total: int,
+) -> list[Tag]:
+    """The article's own tags, then its most telling glossary terms, then jieba keywords.
+
+    A glossary term is telling when the article uses it often and few other
+    articles do (山西 is in nearly every article: it says little).
+    """
     zh = story.versions["zh"]
     en = story.versions.get("en")
     tags: list[Tag] = []
@@ -97,14 +112,18 @@ def story_tags(story: Story, glossary: dict[str, str]) -> list[Tag]:
     for i, name in enumerate(zh.tags):
         english = en.tags[i] if en and i < len(en.tags) else None
         tags.append(_tag(name, english))
-    text = plain_text(zh.text)
-    counts = _glossary_counts(text, glossary)
-    for term, _ in counts.most_common():
+
+    def weight(term: str) -> float:
+        return (counts[term] + (3 if term in zh.title else 0)) * math.log(
+            (1 + total) / spread[term]
+        )
+
+    for term in sorted(counts, key=weight, reverse=True):
         if len(tags) >= MAX_TAGS - 2:
             break
         if counts[term] >= 2 or term in zh.title:
             tags.append(_tag(term, glossary[term]))
-    for keyword in chinese.keywords(text, 6):
+    for keyword in chinese.keywords(plain_text(zh.text), 6):
         if len(tags) >= MAX_TAGS:
             break
         names = [t.names[0][1] for t in tags]

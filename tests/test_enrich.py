@@ -1,0 +1,78 @@
+"""Enrichment of the seed articles: tags, figures, summaries, order, related articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing import chinese
+from briefing.build import BuildResult, load_articles
+from briefing.config import Project
+from briefing.enrich import enrich, tag_slug
+from briefing.glossary import load_glossary
+
+from .conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def stories():
+    project = Project(REPO)  # read only: nothing is ingested or written
+    zh = load_articles(project, "zh", BuildResult())
+    en = load_articles(project, "en", BuildResult())
+    glossary = load_glossary(project.glossary_path)
+    chinese.add_terms(list(glossary))
+    return {s.id: s for s in enrich(zh, en, glossary)}
+
+
+def test_stories_run_newest_first_with_undated_last(stories):
+    order = list(stories)
+    assert order[0] == "2025-06-06-6ecaf2db"
+    assert order[-2:] == ["undated-89793ac4-2", "undated-89793ac4"]
+    first = stories[order[0]]
+    assert first.newer is None and first.older == order[1]
+    assert stories[order[1]].newer == order[0]
+
+
+def test_tags_come_from_the_glossary_with_english_names(stories):
+    story = stories["2022-02-27-d9ab3b7d"]
+    names = {t.name("zh"): t.name("en") for t in story.tags}
+    assert names["智创谷"] == "Zhichuang Valley"
+    assert names["山西大学城"] == "Shanxi University Town"
+    assert [t.slug for t in story.tags if t.name("zh") == "智创谷"] == ["zhichuang-valley"]
+
+
+def test_the_articles_own_column_tag_is_kept_with_its_english_name(stories):
+    story = stories["2022-06-02-70a5743f"]
+    tag = story.tags[0]
+    assert tag.name("zh") == "全方位推动高质量发展"
+    assert tag.name("en") == "High-quality development in every respect"
+
+
+def test_keyword_tags_without_english_stay_on_the_chinese_side(stories):
+    rental = stories["undated-89793ac4-2"]
+    zh_only = [t for t in rental.tags if t.name("en") is None]
+    assert "租房" in [t.name("zh") for t in zh_only]
+    assert all(t.slug.startswith("t-") for t in zh_only)
+    assert [t.name("en") for t in rental.tags_in("en")] == ["Taiyuan"]
+
+
+def test_key_figures_carry_their_context(stories):
+    figures = {f.value: f.context for f in stories["2022-02-27-d9ab3b7d"].figures["zh"]}
+    assert "66平方公里" in figures and "核心区域面积" in figures["66平方公里"]
+    english = {f.value for f in stories["2022-02-27-d9ab3b7d"].figures["en"]}
+    assert {"220,000 students", "68 companies", "CNY 100 billion"} <= english
+
+
+def test_summary_is_cut_at_a_sentence_end(stories):
+    summary = stories["2022-02-27-d9ab3b7d"].summaries["zh"]
+    assert summary.endswith("。") and len(summary) <= 110
+
+
+def test_related_articles_share_topics(stories):
+    assert stories["undated-89793ac4-2"].related == ["undated-89793ac4"]
+    assert "undated-89793ac4-2" not in stories["2022-02-27-d9ab3b7d"].related
+
+
+def test_tag_slugs_are_ascii():
+    assert tag_slug("智创谷", "Zhichuang Valley") == "zhichuang-valley"
+    assert tag_slug("租房", None).startswith("t-")
+    assert tag_slug("租房", None).isascii()
