@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from briefing import chinese
-from briefing.config import Project, load_site_config
+from briefing.config import LANGUAGES, Project, load_site_config
 from briefing.content import read_article
 from briefing.enrich import enrich
 from briefing.errors import ContentError, log
@@ -18,6 +18,7 @@ from briefing.ingest import ingest_raw_files
 from briefing.model import Article
 from briefing.output import write_site
 from briefing.render import SiteRenderer
+from briefing.search import build_index
 
 
 @dataclass
@@ -92,6 +93,11 @@ def render_site(project: Project, result: BuildResult) -> None:
     except TemplateError as exc:
         raise ContentError(project.templates_dir, f"template error: {exc}") from None
     files.update({path: data for path, data in assets.values()})
+    for lang in LANGUAGES:
+        index = build_index(
+            stories, lang, lambda code, story_id: renderer.url(f"{code}/articles/{story_id}/")
+        )
+        files.update({f"search/{lang}/{path}": data for path, data in index.items()})
     write_site(project.site_dir, files)
     result.pages = len(files)
     log.info("site: %d files written to %s", len(files), project.relative(project.site_dir))

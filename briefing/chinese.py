@@ -182,3 +182,8 @@ def keywords(text: str, count: int) -> list[str]:
     _jieba()
     found = jieba.analyse.extract_tags(text, topK=count * 2, allowPOS=("n", "nz", "nt", "ns"))
     return [w for w in found if len(w) >= 2 and w not in _STOPWORDS][:count]
+
+
+def search_words(text: str) -> list[str]:
+    """jieba's search mode: words and the shorter words inside long ones (for an index)."""
+    return list(_jieba().cut_for_search(text))

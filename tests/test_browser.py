@@ -151,3 +151,111 @@ def test_axe_finds_no_accessibility_violations(browser, base_url, path):
     result = Axe().run(page)
     context.close()
     assert result.violations_count == 0, result.generate_report()
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+def test_typing_a_chinese_query_finds_the_article_and_the_result_opens_it(page, base_url):
+    page.goto(f"{base_url}/zh/search/")
+    page.get_by_label("搜索文章", exact=True).fill("智创谷")
+    page.locator(".result").first.wait_for()
+    titles = page.locator(".result-title").all_inner_texts()
+    assert titles[0] == "山西晋中:激活“智创谷”动力源 打造一流创新生态"
+    assert len(titles) == 2
+    assert "q=%E6%99%BA%E5%88%9B%E8%B0%B7" in page.url  # the query is in the URL, shareable
+    assert page.locator(".result-snippet mark").first.inner_text() == "智创谷"
+    page.locator(".result-title a").first.click()
+    assert page.url == f"{base_url}/zh/articles/{ARTICLE}/"
+    assert page.problems == []
+
+
+def test_shared_search_url_shows_english_results(page, base_url):
+    page.goto(f"{base_url}/en/search/?q=innovation")
+    page.locator(".result").first.wait_for()
+    assert page.locator("#search-status").inner_text().endswith("articles found")
+    assert page.locator(".result-snippet mark").first.inner_text().lower().startswith("innov")
+    assert page.problems == []
+
+
+def test_no_results_state(page, base_url):
+    page.goto(f"{base_url}/en/search/?q=xylophone")
+    status = page.locator("#search-status")
+    status.filter(has_text="No articles found").wait_for()
+    assert page.locator(".result").count() == 0
+
+
+def test_other_language_can_be_included(page, base_url):
+    page.goto(f"{base_url}/en/search/?q=租房")
+    page.locator("#search-status").filter(has_text="No articles found").wait_for()
+    page.get_by_label("Also search the Chinese articles").check()
+    page.locator(".result").first.wait_for()
+    link = page.locator(".result-title a").first
+    assert link.get_attribute("lang") == "zh-Hans"
+    assert link.get_attribute("href") == "/zh/articles/undated-89793ac4-2/"
+    assert "other=1" in page.url
+
+
+def test_search_works_from_the_keyboard(page, base_url):
+    page.goto(f"{base_url}/en/")
+    page.get_by_label("Search", exact=True).fill("Jinzhong")
+    page.keyboard.press("Enter")
+    page.locator(".result").first.wait_for()
+    assert page.url.startswith(f"{base_url}/en/search/?q=Jinzhong")
+    page.keyboard.press("Tab")  # from the search field on to the controls and results
+    assert page.problems == []
+
+
+def test_browser_and_python_make_the_same_terms(page, base_url):
+    from briefing.search import bigrams, fnv1a, latin_terms, parse_query, stem
+
+    page.goto(f"{base_url}/en/search/")
+    words = ["innovation", "innovative", "companies", "billion", "students", "Zhichuang"]
+    queries = [
+        "智创谷",
+        "山西智创城 innovation",
+        "220,000 students",
+        "谷",
+        "Dragon City",
+        "６６平方公里",
+    ]
+    js = page.evaluate(
+        """([words, queries]) => ({
+            stems: words.map((w) => window.briefingSearch.stem(w.toLowerCase())),
+            latin: queries.map((q) => window.briefingSearch.latinTerms(q)),
+            hashes: queries.map((q) => window.briefingSearch.fnv1a(q)),
+            bigrams: queries.map((q) => window.briefingSearch.bigrams(q)),
+            required: queries.map((q) => window.briefingSearch.parseQuery(q).required),
+        })""",
+        [words, queries],
+    )
+    assert js["stems"] == [stem(w.lower()) for w in words]
+    assert js["latin"] == [latin_terms(q) for q in queries]
+    assert js["hashes"] == [fnv1a(q) for q in queries]
+    assert js["bigrams"] == [bigrams(q) for q in queries]
+    assert js["required"] == [parse_query(q).required for q in queries]
+
+
+def test_hostile_text_in_results_stays_text(browser, tmp_path):
+    from briefing.cli import main
+
+    build_copy_of_repo(tmp_path)
+    (tmp_path / "content" / "zh" / "hostile.md").write_text(
+        "---\ntitle: <img src=x onerror=\"document.title='pwned'\">恶意标题\n---\n\n"
+        "恶意正文<script>document.title='pwned'</script>，<b onmouseover=alert(1)>粗体</b>。\n",
+        encoding="utf-8",
+    )
+    assert main(["-q"], root=tmp_path) == 0
+    server = make_server(Project(tmp_path), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/zh/search/?q=恶意")
+        page.locator(".result").first.wait_for()
+        assert page.locator(".result img, .result script, .result b").count() == 0
+        assert "<img src=x" in page.locator(".result-title").first.inner_text()
+        assert "<script>" in page.locator(".result-snippet").first.inner_text()
+        assert page.title() != "pwned"
+        page.close()
+    finally:
+        server.shutdown()
