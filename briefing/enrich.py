@@ -22,6 +22,7 @@ SUMMARY_CHARS = {"zh": 110, "en": 240}
 CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
 MAX_TAGS = 6
 MAX_RELATED = 3
+RELATED_FEATURE_LIMIT = 100  # a word in more stories than this does not make them related
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> li
         for a in zh
     ]
     stories.sort(key=lambda s: (s.date is not None, s.date or "", s.id), reverse=True)
+    by_id = {s.id: s for s in stories}
     words = {s.id: set(_top_words(s.versions["zh"])) for s in stories}
     texts = {s.id: plain_text(s.versions["zh"].text) for s in stories}
     counts = {story_id: _glossary_counts(text, glossary) for story_id, text in texts.items()}
@@ -84,8 +86,8 @@ def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> li
             story.figures[lang] = find_figures(article)
         story.newer = stories[index - 1].id if index > 0 else None
         story.older = stories[index + 1].id if index + 1 < len(stories) else None
-    for story in stories:
-        story.related = related_ids(story, stories, words)
+    for story_id, others in related_map(stories, words).items():
+        by_id[story_id].related = others
     return stories
 
 
@@ -225,17 +227,37 @@ def _top_words(article: Article) -> list[str]:
     return [w for w, _ in chinese.word_profile(plain_text(article.text)).most_common(40)]
 
 
-def related_ids(story: Story, stories: list[Story], words: dict[str, set[str]]) -> list[str]:
-    """Other stories sharing tags and words with this one, most shared first."""
-    mine = set(story.tags)
-    scored = []
-    for other in stories:
-        if other.id == story.id:
-            continue
-        shared_words = words[story.id] & words[other.id]
-        union = words[story.id] | words[other.id]
-        score = 2 * len(mine & set(other.tags)) + 10 * len(shared_words) / max(len(union), 1)
-        if score > 0.5:
-            scored.append((score, other.id))
-    scored.sort(reverse=True)
-    return [story_id for _, story_id in scored[:MAX_RELATED]]
+def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, list[str]]:
+    """For each story, the others sharing most tags and words with it.
+
+    An inverted index over tags and words keeps the cost to the pairs that
+    share something; a feature shared by very many stories (山西) tells
+    nothing about relatedness and is left out, which also bounds the cost.
+    """
+    features = {
+        s.id: {("tag", t.slug) for t in s.tags} | {("word", w) for w in words[s.id]}
+        for s in stories
+    }
+    spread = Counter(f for found in features.values() for f in found)
+    limit = max(3, min(len(stories) // 5, RELATED_FEATURE_LIMIT))
+    holders: dict[tuple[str, str], list[str]] = {}
+    for story_id, found in features.items():
+        for feature in found:
+            if spread[feature] <= limit:
+                holders.setdefault(feature, []).append(story_id)
+    related = {}
+    for story in stories:
+        tags: Counter[str] = Counter()
+        shared: Counter[str] = Counter()
+        for feature in features[story.id]:
+            for other in holders.get(feature, ()):
+                if other != story.id:
+                    (tags if feature[0] == "tag" else shared)[other] += 1
+        scored = []
+        for other in tags.keys() | shared.keys():
+            union = len(words[story.id]) + len(words[other]) - shared[other]
+            score = 2 * tags[other] + 10 * shared[other] / max(union, 1)
+            if score > 0.5:
+                scored.append((-score, other))
+        related[story.id] = [other for _, other in sorted(scored)[:MAX_RELATED]]
+    return related
