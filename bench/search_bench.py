@@ -112,7 +112,7 @@ class Meter:
         self.gzipped = 0
         self.prefixes = prefixes
         self.responses = []
-        page.on("response", self.responses.append)
+        page.on("response", lambda response: self.responses.append(response))
 
     def finish(self) -> Meter:
         """Read the bodies (while the page is still open) and add them up."""
