@@ -8,12 +8,11 @@ from briefing.cli import main
 
 from .conftest import REPO
 
-sys.path.insert(0, str(REPO / "bench"))
-
-from corpus import make_corpus  # noqa: E402
-
 
 def test_synthetic_corpus_builds_with_both_languages(tmp_path):
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import make_corpus
+
     root = make_corpus(20, tmp_path / "corpus")
     assert main(["-q"], root=root) == 0
     articles = sorted((root / "site" / "en" / "articles").iterdir())
