@@ -19,6 +19,7 @@ from briefing.model import Article
 from briefing.output import write_site
 from briefing.render import SiteRenderer
 from briefing.search import build_index
+from briefing.translate import TranslationReport, translate_stage
 
 
 @dataclass
@@ -27,6 +28,7 @@ class BuildResult:
     glossary: dict[str, str] = field(default_factory=dict)  # zh term -> English
     ingested: int = 0
     pages: int = 0
+    translation: TranslationReport | None = None
     failed: int = 0
 
 
@@ -35,6 +37,7 @@ def build(
     reingest: bool = False,
     only: set[Path] | None = None,
     render: bool = True,
+    translate: bool = True,
 ) -> BuildResult:
     """Ingest new raw files, read all articles, then (unless `render` is off) write site/."""
     result = BuildResult()
@@ -47,6 +50,11 @@ def build(
     zh = sorted([*(a for a in zh if a.id not in written), *report.written], key=lambda a: a.id)
     result.articles["zh"] = zh
     result.articles["en"] = load_articles(project, "en", result)
+    if translate:
+        translation = translate_stage(project, zh, result.articles["en"], result.glossary)
+        result.translation = translation
+        if translation.translated:
+            result.articles["en"] = load_articles(project, "en", BuildResult())
     known = {a.id for a in zh}
     for article in result.articles["en"]:
         if article.id not in known:

@@ -50,6 +50,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--no-watch", action="store_true", help="don't rebuild on change")
+    commands.add_parser(
+        "translate",
+        parents=[common],
+        help="ingest, then translate what lacks English (no site is written)",
+    )
+    install = commands.add_parser(
+        "install-model",
+        parents=[common],
+        help="install the zh->en Argos Translate model (from the Argos index, or a file)",
+    )
+    install.add_argument("--from-file", type=Path, metavar="PATH.argosmodel")
+    commands.add_parser("doctor", parents=[common], help="what is installed for translation")
+    commands.add_parser(
+        "status", parents=[common], help="list missing, stale and edited translations"
+    )
     explain = commands.add_parser(
         "explain",
         parents=[common],
@@ -73,6 +88,19 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                     log.error("%s: not a file in content/raw/; nothing ingested", path)
                     return 1
             build(project, reingest=args.reingest, only=only, render=False)
+        elif args.command == "translate":
+            build(project, render=False)
+        elif args.command == "install-model":
+            from briefing.translate import install_model
+
+            model = install_model(args.from_file)
+            log.info("installed %s at %s", model.label, model.path)
+        elif args.command == "doctor":
+            from briefing.translate import doctor_lines
+
+            print("\n".join(doctor_lines()))
+        elif args.command == "status":
+            return _status(project)
         elif args.command == "serve":
             from briefing.serve import serve
 
@@ -91,6 +119,18 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     if args.strict and counter.count:
         log.error("--strict: %d warnings or errors; failing the build", counter.count)
         return 1
+    return 0
+
+
+def _status(project: Project) -> int:
+    from briefing.build import BuildResult, load_articles
+    from briefing.translate import status_lines
+
+    result = BuildResult()
+    lines = status_lines(
+        project, load_articles(project, "zh", result), load_articles(project, "en", result)
+    )
+    print("\n".join(lines) if lines else "every article has an up-to-date English translation")
     return 0
 
 

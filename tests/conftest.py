@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,25 @@ from briefing.cli import main
 from briefing.decoding import decode_bytes
 from briefing.glossary import load_glossary
 from briefing.scrape import CleanPage, clean_page
+
+# Argos Translate reads its folders from the environment when first imported:
+# point them at a scratch folder for the whole test session, so that nothing
+# leaks to (or from) the user's own Argos packages.
+ARGOS_HOME = Path(tempfile.mkdtemp(prefix="briefing-tests-argos-"))
+NO_PACKAGES = ARGOS_HOME / "no-packages"
+NO_PACKAGES.mkdir()
+os.environ.update(
+    ARGOS_PACKAGES_DIR=str(NO_PACKAGES),
+    XDG_DATA_HOME=str(ARGOS_HOME / "data"),
+    XDG_CONFIG_HOME=str(ARGOS_HOME / "config"),
+    XDG_CACHE_HOME=str(ARGOS_HOME / "cache"),
+    # Argos' own translate() (used to check ours) splits sentences with spaCy; the
+    # tiny test package carries a blank spaCy pipeline for that. With this chunk
+    # type Argos would download spaCy's multilingual model at import unless its
+    # cache folder exists: an empty one stops the download.
+    ARGOS_CHUNK_TYPE="SPACY",
+)
+(ARGOS_HOME / "cache" / "argos-translate" / "spacy" / "senter" / "model").mkdir(parents=True)
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "content" / "raw"

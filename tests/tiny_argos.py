@@ -1,0 +1,145 @@
+"""A tiny but real Argos Translate package, written by the tests.
+
+No real zh->en model can be downloaded here, so the tests make one: a
+SentencePiece model trained on the seed articles' sentences, a small
+CTranslate2 Transformer with random (seeded) weights, metadata.json, and a
+blank spaCy pipeline as the package's sentence splitter (so that Argos' own
+`translate()` runs offline too), zipped in the .argosmodel layout. Its English
+is nonsense but deterministic, which is all a test of the pipeline needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+D_MODEL = 32
+FFN = 64
+HEADS = 2
+VOCAB = 1500
+
+
+def training_lines(repo: Path) -> list[str]:
+    """A few hundred zh and en sentences from the committed articles."""
+    lines = []
+    for lang in ("zh", "en"):
+        for path in sorted((repo / "content" / lang).glob("*.md")):
+            body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+            for piece in re.split(r"(?<=[。！？!?.])\s*", body):
+                piece = piece.strip().lstrip("#").strip()
+                if 4 <= len(piece) <= 300:
+                    lines.append(piece)
+    return lines
+
+
+def train_sentencepiece(lines: list[str], prefix: Path) -> Path:
+    import sentencepiece as spm
+
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_prefix=str(prefix),
+        vocab_size=VOCAB,
+        model_type="unigram",
+        character_coverage=0.98,  # rare characters become <unk>: fine for a test model
+        minloglevel=2,
+        num_threads=1,
+        hard_vocab_limit=False,
+    )
+    return prefix.with_suffix(".model")
+
+
+def _shape(name: str, vocab: int) -> tuple[int, ...]:
+    if name.endswith(("gamma", "beta")):
+        return (D_MODEL,)
+    if "embeddings" in name or "projection" in name:
+        return (vocab, D_MODEL)
+    if "ffn/linear_0" in name:
+        return (FFN, D_MODEL)
+    if "ffn/linear_1" in name:
+        return (D_MODEL, FFN)
+    if "self_attention/linear_0" in name:
+        return (3 * D_MODEL, D_MODEL)
+    if "/attention/linear_1" in name:  # cross-attention keys and values
+        return (2 * D_MODEL, D_MODEL)
+    return (D_MODEL, D_MODEL)
+
+
+def _child(spec, part: str):
+    """spec.layer_0 is spec.layer[0] in CTranslate2's variable names."""
+    if hasattr(spec, part):
+        return getattr(spec, part)
+    base, _, index = part.rpartition("_")
+    return getattr(spec, base)[int(index)]
+
+
+def build_ctranslate2_model(vocabulary: list[str], output: Path, seed: int = 1) -> None:
+    import ctranslate2.specs as specs
+
+    rng = np.random.default_rng(seed)
+    spec = specs.TransformerSpec.from_config((1, 1), HEADS)
+    for name, value in spec.variables(ordered=True):
+        if value is not None:
+            continue
+        shape = _shape(name, len(vocabulary))
+        if name.endswith("gamma"):
+            array = np.ones(shape, dtype=np.float32)
+        elif name.endswith("beta"):
+            array = np.zeros(shape, dtype=np.float32)
+        else:
+            array = rng.normal(0, 0.2, shape).astype(np.float32)
+        *path, attribute = name.split("/")
+        target = spec
+        for part in path:
+            target = _child(target, part)
+        setattr(target, attribute, array)
+    # An output bias towards </s> makes decoding stop after a few tokens.
+    bias = np.zeros(len(vocabulary), dtype=np.float32)
+    bias[vocabulary.index("</s>")] = 2.5
+    spec.decoder.projection.bias = bias
+    spec.register_source_vocabulary(vocabulary)
+    spec.register_target_vocabulary(vocabulary)
+    spec.validate()
+    spec.optimize(quantization="int8")
+    output.mkdir(parents=True, exist_ok=True)
+    spec.save(str(output))
+
+
+def build_tiny_package(repo: Path, workdir: Path, version: str = "0.1") -> Path:
+    """Write tiny_zh_en.argosmodel into workdir and return its path."""
+    import sentencepiece as spm
+    import spacy
+
+    package = workdir / "translate-zh_en-tiny"
+    if package.exists():
+        shutil.rmtree(package)
+    package.mkdir(parents=True)
+    sp_model = train_sentencepiece(training_lines(repo), workdir / "sentencepiece")
+    shutil.copy(sp_model, package / "sentencepiece.model")
+    processor = spm.SentencePieceProcessor(model_file=str(sp_model))
+    vocabulary = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    build_ctranslate2_model(vocabulary, package / "model")
+    spacy.blank("xx").to_disk(package / "spacy")  # an offline sentence splitter for Argos
+    (package / "metadata.json").write_text(
+        json.dumps(
+            {
+                "package_version": version,
+                "argos_version": "1.9",
+                "from_code": "zh",
+                "to_code": "en",
+                "type": "translate",
+                "name": "Tiny test zh-en",
+                "languages": [{"code": "zh", "name": "Chinese"}, {"code": "en", "name": "English"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    archive = workdir / "tiny_zh_en.argosmodel"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(package.rglob("*")):
+            zipped.write(path, path.relative_to(workdir))
+    return archive
