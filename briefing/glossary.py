@@ -1,7 +1,7 @@
 """The glossary: Chinese names and terms with their fixed English renderings.
 
 One committed, editable YAML file (content/glossary.yaml). The English is
-what a translation of the term must say; every term is also a jieba word, so
+what a translation of the term must say (briefing/protect.py); every term is also a jieba word, so
 segmentation (the story-similarity check of ingest, later tags and search)
 sees 智创谷 as one word.
 """
