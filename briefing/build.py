@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +35,35 @@ class BuildResult:
     failed: int = 0
 
 
+@contextmanager
+def build_lock(project: Project):
+    """One build at a time per project: a second one is refused, not interleaved.
+
+    flock is released by the kernel when the process ends, however it ends,
+    so a killed build never leaves a stale lock behind.
+    """
+    path = project.root / ".cache" / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "?"
+            raise ContentError(
+                project.relative(path),
+                f"another build is running (pid {owner}); try again when it ends",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build(
     project: Project,
     reingest: bool = False,
@@ -40,6 +72,13 @@ def build(
     translate: bool = True,
 ) -> BuildResult:
     """Ingest new raw files, read all articles, then (unless `render` is off) write site/."""
+    with build_lock(project):
+        return _build(project, reingest, only, render, translate)
+
+
+def _build(
+    project: Project, reingest: bool, only: set[Path] | None, render: bool, translate: bool
+) -> BuildResult:
     result = BuildResult()
     result.glossary = load_glossary(project.glossary_path)
     chinese.add_terms(list(result.glossary))

@@ -67,8 +67,8 @@ def _decode_with_bom(data: bytes) -> str | None:
 def _decode_without_bom(data: bytes, path: Path | str) -> str:
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _refuse_mixed_encodings(data, exc, path)
     decoded = []
     for encoding in _LEGACY_CANDIDATES:
         try:
@@ -81,6 +81,29 @@ def _decode_without_bom(data: bytes, path: Path | str) -> str:
     if chinese_score(best) < 0.5:
         raise ContentError(path, "unknown text encoding (decodes only to unreadable characters)")
     return best
+
+
+def _refuse_mixed_encodings(data: bytes, error: UnicodeDecodeError, path: Path | str) -> None:
+    """A file that is UTF-8 Chinese in places and not in others is two encodings (or damaged).
+
+    Decoding it whole as GB18030 would turn its UTF-8 part into plausible-looking
+    nonsense, so it is refused with the line where UTF-8 stops being valid.
+    """
+    good = 0
+    for line in data.split(b"\n"):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum(1 for ch in text if _is_han(ch)) >= 2:
+            good += 1
+    if good:
+        bad_line = data[: error.start].count(b"\n") + 1
+        raise ContentError(
+            path,
+            f"mixed or invalid text encoding: UTF-8 elsewhere, but not at line {bad_line}; "
+            "save the file in one encoding",
+        )
 
 
 def chinese_score(text: str) -> float:

@@ -1,24 +1,36 @@
 """Writing the site: all files or none.
 
-The new site is written next to the old one and swapped in with renames, so
-a build that fails half-way leaves the previous site/ as it was, and files of
-deleted articles disappear.
+The new site is written next to the old one, then the two folders trade
+places in one atomic step (Linux renameat2 with RENAME_EXCHANGE), so a build
+that fails or is killed at any point leaves the previous site/ or the new
+one, never a mix, and files of deleted articles disappear. Where that call
+is missing, two renames are used and a build killed between them is
+repaired by the next one.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from briefing.errors import ContentError
+from briefing.errors import ContentError, log
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
 
 
 def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
     """Replace site_dir with exactly `files` (paths relative to it)."""
+    recover_interrupted_swap(site_dir)
     parent = site_dir.parent
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=parent))
+    except OSError as exc:
+        raise ContentError(site_dir, f"cannot write the site: {exc.strerror}") from None
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
         for relative, data in files.items():
@@ -26,9 +38,13 @@ def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         _swap(staging, site_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ContentError(site_dir, f"cannot write the site: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
 
 
 def _safe_relative(relative: str) -> Path:
@@ -39,12 +55,46 @@ def _safe_relative(relative: str) -> Path:
     return Path(*path.parts)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def _swap(staging: Path, site_dir: Path) -> None:
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-old-", dir=site_dir.parent))
-        os.rmdir(old)
-        os.rename(site_dir, old)
+    """Put staging at site_dir; afterwards staging holds the old site (or nothing)."""
+    if not site_dir.exists():
+        os.rename(staging, site_dir)
+        staging.mkdir()
+        return
+    if _exchange(staging, site_dir):
+        return
+    old = staging.with_name(staging.name.replace("-new-", "-old-"))
+    os.rename(site_dir, old)
     os.rename(staging, site_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    os.rename(old, staging)
+
+
+def recover_interrupted_swap(site_dir: Path) -> None:
+    """Tidy up after a killed build: restore a site caught between two renames, and
+    remove half-written new sites (the build lock means no other build owns them)."""
+    parent = site_dir.parent
+    if not site_dir.exists():
+        leftovers = sorted(parent.glob(f".{site_dir.name}-old-*"))
+        if leftovers:
+            os.rename(leftovers[-1], site_dir)
+            log.warning(
+                "%s: restored the previous site left by an interrupted build", site_dir.name
+            )
+    for pattern in (f".{site_dir.name}-new-*", f".{site_dir.name}-old-*"):
+        for leftover in parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -180,11 +180,27 @@ class Memory:
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
-        self.db.execute(
+        try:
+            self.db = self._open(path)
+        except sqlite3.DatabaseError as exc:
+            # A cache is safe to lose: set the damaged file aside and start a new one.
+            damaged = path.with_suffix(".damaged")
+            os.replace(path, damaged)
+            warn(
+                path.name,
+                f"translation memory unreadable ({exc}); moved to {damaged.name}, starting afresh",
+            )
+            self.db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        db.execute(
             "CREATE TABLE IF NOT EXISTS memory (model TEXT, source TEXT, target TEXT, "
             "PRIMARY KEY (model, source))"
         )
+        db.execute("SELECT count(*) FROM memory").fetchone()
+        return db
 
     def get(self, model: str, sources: list[str]) -> dict[str, str]:
         found = {}

@@ -246,3 +246,16 @@ def test_names_and_numbers_are_written_in_english_before_translation(chinese, en
     protected, values = protect(chinese, GLOSSARY)
     assert english in values
     assert english in protected
+
+
+def test_a_damaged_translation_memory_is_set_aside_and_rebuilt(installed, project, run):
+    with_seeds_without_english(project, ZCG)
+    memory = project / ".cache" / "translation-memory.sqlite"
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    memory.write_bytes(b"this is not a database" * 100)
+    status, out = run(project)
+    assert status == 0
+    assert "translation memory unreadable" in out
+    assert (project / ".cache" / "translation-memory.damaged").exists()
+    assert (project / "content" / "en" / f"{ZCG}.md").exists()
+    assert build(Project(project)).translation.model_calls == 0  # the new memory works

@@ -1,0 +1,206 @@
+"""Faults: builds killed half-way, two builds at once, a full disk, damaged caches, odd files."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing.cli import main
+
+from .conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def snapshot(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build_process(root: Path) -> subprocess.Popen:
+    code = f"import sys; from pathlib import Path; from briefing.cli import main; sys.exit(main(['-q'], root=Path({str(root)!r})))"
+    return subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+
+
+def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path):
+    from corpus import make_corpus
+
+    root = make_corpus(60, tmp_path / "corpus")
+    extra = {
+        lang: (root / "content" / lang / f"{name}")
+        for lang in ("zh", "en")
+        for name in [sorted(p.name for p in (root / "content" / "zh").iterdir())[0]]
+    }
+    saved = {lang: path.read_text(encoding="utf-8") for lang, path in extra.items()}
+
+    def set_state(with_extra: bool) -> None:
+        for lang, path in extra.items():
+            if with_extra:
+                path.write_text(saved[lang], encoding="utf-8")
+            else:
+                path.unlink(missing_ok=True)
+
+    start = time.perf_counter()
+    assert main(["-q"], root=root) == 0
+    duration = time.perf_counter() - start
+    full = snapshot(root / "site")
+    set_state(False)
+    assert main(["-q"], root=root) == 0
+    without = snapshot(root / "site")
+    assert full != without
+
+    rng = random.Random(20)
+    outcomes = []
+    for attempt in range(20):
+        set_state(attempt % 2 == 0)
+        process = build_process(root)
+        time.sleep(rng.uniform(0.0, duration + 1.0))  # the subprocess also starts Python
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = snapshot(root / "site")
+        assert now in (full, without), f"attempt {attempt}: a mixed site"
+        outcomes.append((now == full, process.returncode))
+    # most kills landed inside a build (some builds were quicker), both states were left
+    assert sum(code == -signal.SIGKILL for _, code in outcomes) >= 10
+    assert {state for state, _ in outcomes} == {True, False}
+    # and the next build, not killed, finishes from whatever was left
+    set_state(True)
+    assert main(["-q"], root=root) == 0
+    assert snapshot(root / "site") == full
+    assert not [p for p in root.iterdir() if p.name.startswith(".site-")]
+
+
+def test_two_builds_at_once_are_refused(seeded_project, run):
+    lock = seeded_project / ".cache" / "build.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle.write("4242")
+        handle.flush()
+        status, out = run(seeded_project)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    assert status == 1
+    assert (
+        out.strip()
+        == "error: .cache/build.lock: another build is running (pid 4242); try again when it ends"
+    )
+    assert not list((seeded_project / "content" / "zh").glob("*.md"))  # it did nothing
+    assert run(seeded_project)[0] == 0  # once the other build is done
+
+
+def test_a_full_disk_is_a_clear_error_and_the_site_stays(seeded_project, run, monkeypatch):
+    assert run(seeded_project)[0] == 0
+    before = snapshot(seeded_project / "site")
+    original = Path.write_bytes
+
+    def full_disk(self, data):
+        if ".site-new-" in str(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    (seeded_project / "content" / "zh" / "new.md").write_text(
+        "---\ntitle: 新\n---\n\n正文。\n", encoding="utf-8"
+    )
+    status, out = run(seeded_project)
+    assert status == 1
+    assert (
+        out.strip().splitlines()[-1]
+        == "error: site: cannot write the site: No space left on device"
+    )
+    assert snapshot(seeded_project / "site") == before
+    assert not [p for p in seeded_project.iterdir() if p.name.startswith(".site-")]
+
+
+def test_an_unwritable_site_folder_is_a_clear_error(seeded_project, run, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    status, out = run(seeded_project)
+    assert status == 1
+    assert out.strip().splitlines()[-1] == "error: site: cannot write the site: Permission denied"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "标题\n\n第一段正文，UTF-8。\n".encode() + "第二段是GBK编码的文字。\n".encode("gbk"),
+            "mixed or invalid text encoding: UTF-8 elsewhere, but not at line 4",
+        ),
+        (
+            "标题\n\n正文里有一个坏字节".encode() + b"\xff" + "，其余都是UTF-8。\n".encode(),
+            "mixed or invalid text encoding: UTF-8 elsewhere, but not at line 3",
+        ),
+        (b"x" * 21_000_000, "file is 21,000,000 bytes; raw articles are limited to 5,000,000"),
+        ("只有标题\n".encode(), "no article text found under the title"),
+    ],
+)
+def test_odd_raw_files_get_one_line(project, run, data, message):
+    (project / "content" / "raw" / "odd.txt").write_bytes(data)
+    status, out = run(project)
+    assert status == 0
+    assert out.strip().splitlines()[0].startswith("error: content/raw/odd.txt: " + message)
+
+
+def test_utf16_file_with_bom_is_read(project, run):
+    text = (REPO / "tests" / "pages" / "portal-no-date.txt").read_text(encoding="utf-8")
+    (project / "content" / "raw" / "utf16.txt").write_bytes(text.encode("utf-16"))
+    assert run(project)[0] == 0
+    (article,) = (project / "content" / "zh").glob("*.md")
+    assert "title: 太原：老旧小区改造惠及三万户居民" in article.read_text(encoding="utf-8")
+
+
+def test_a_very_long_single_line_is_ingested(project, run):
+    line = "长句子没有换行，" * 40_000 + "最后结束。"
+    (project / "content" / "raw" / "long.txt").write_text(f"一个标题\n\n{line}\n", encoding="utf-8")
+    start = time.perf_counter()
+    assert run(project)[0] == 0
+    assert time.perf_counter() - start < 60  # a guard against runaway regexes, not a benchmark
+    (article,) = (project / "content" / "zh").glob("*.md")
+    assert len(article.read_text(encoding="utf-8")) > 300_000
+
+
+@pytest.mark.parametrize(
+    ("name", "front_matter", "message"),
+    [
+        ("a.md", "id: ../../etc/passwd\ntitle: 标题", "is not a lowercase ASCII slug"),
+        ("b.md", "id: a/b\ntitle: 标题", "is not a lowercase ASCII slug"),
+        ("文章.md", "title: 标题", "is not a lowercase ASCII slug"),
+        ("c.md", "title: 标题\ntags: 单个标签", "tags should be a list"),
+        (
+            "d.md",
+            "title: 标题\nfavourite_colour: red",
+            "unknown front-matter key 'favourite_colour'",
+        ),
+        ("e.md", "title: [标题, 列表]", "front-matter has no title"),
+    ],
+)
+def test_front_matter_with_wrong_ids_types_and_keys(project, run, name, front_matter, message):
+    (project / "content" / "zh" / name).write_text(
+        f"---\n{front_matter}\n---\n\n正文。\n", encoding="utf-8"
+    )
+    status, out = run(project)
+    assert status == 0
+    line = next(line for line in out.splitlines() if line.startswith(("error:", "warning:")))
+    assert line.startswith((f"error: content/zh/{name}: ", f"warning: content/zh/{name}: "))
+    assert message in line
+    assert "Traceback" not in out
+    assert run(project, "--strict")[0] == 1
+    if "../" in front_matter:
+        assert not list((project / "site").rglob("passwd*"))
