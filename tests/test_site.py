@@ -186,6 +186,10 @@ authors: ['<img src=x onerror=alert(1)>']
 ---
 
 正文<script>alert(1)</script>，<img src=x onerror=alert(2)>，[点我](javascript:alert(3))，[数据](data:text/html;base64,PHNjcmlwdD4=)，{% raw %}{{ 7*7 }}{% endraw %}，<!-- 注释 -->。
+
+![图](javascript:alert(4)) [大写](JAVASCRIPT:alert(5)) [尖括号](<javascript:alert(6)>) [引用][坏]
+
+[坏]: javascript:alert(7)
 """
 
 
