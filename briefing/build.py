@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from briefing import chinese
+from briefing.cache import Cache
 from briefing.config import LANGUAGES, Project, load_site_config
 from briefing.content import read_article
 from briefing.enrich import enrich
@@ -31,6 +32,8 @@ class BuildResult:
     glossary: dict[str, str] = field(default_factory=dict)  # zh term -> English
     ingested: int = 0
     pages: int = 0
+    rendered: int = 0
+    unchanged: int = 0
     translation: TranslationReport | None = None
     failed: int = 0
 
@@ -120,7 +123,8 @@ def _build(
 def render_site(project: Project, result: BuildResult) -> None:
     """Enrich every story, render every page, and swap the new site/ in."""
     config = load_site_config(project.config_path)
-    stories = enrich(result.articles["zh"], result.articles["en"], result.glossary)
+    cache = Cache(project.root / ".cache" / "build.sqlite")
+    stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
     pending = [s.id for s in stories if "en" not in s.versions]
     if pending:
         log.info("%d articles have no English yet (shown as translation pending)", len(pending))
@@ -133,7 +137,7 @@ def render_site(project: Project, result: BuildResult) -> None:
         assets={name: path for name, (path, _) in assets.items()},
     )
     try:
-        files = {page.path: renderer.render(page) for page in renderer.pages()}
+        files = render_pages(project, renderer, cache, result)
     except TemplateSyntaxError as exc:
         where = project.templates_dir / (exc.name or "")
         raise ContentError(where, f"line {exc.lineno}: {exc.message}") from None
@@ -146,8 +150,50 @@ def render_site(project: Project, result: BuildResult) -> None:
         )
         files.update({f"search/{lang}/{path}": data for path, data in index.items()})
     write_site(project.site_dir, files)
+    cache.commit()  # the page fingerprints now describe the site on disk
     result.pages = len(files)
-    log.info("site: %d files written to %s", len(files), project.relative(project.site_dir))
+    log.info(
+        "site: %d files in %s (%d pages rendered, %d unchanged)",
+        len(files),
+        project.relative(project.site_dir),
+        result.rendered,
+        result.unchanged,
+    )
+
+
+def render_pages(
+    project: Project, renderer: SiteRenderer, cache: Cache, result: BuildResult
+) -> dict[str, bytes | None]:
+    """Render the pages whose fingerprint changed; the others are kept from the current site.
+
+    The cache records, per page, the fingerprint and the hash of the bytes it
+    rendered; a page is kept only if the file in site/ still has those bytes
+    (a killed build can leave the cache and the site from different builds).
+    """
+    pages = renderer.pages()
+    previous = cache.get_many("page", [page.path for page in pages])
+    files: dict[str, bytes | None] = {}
+    for page in pages:
+        fingerprint = renderer.fingerprint(page)
+        known = previous.get(page.path)
+        current = project.site_dir / page.path
+        if known and known[0] == fingerprint and _file_hash(current) == known[1]:
+            files[page.path] = None
+            result.unchanged += 1
+            cache.put("page", page.path, known)
+        else:
+            data = renderer.render(page)
+            files[page.path] = data
+            result.rendered += 1
+            cache.put("page", page.path, (fingerprint, hashlib.sha256(data).hexdigest()))
+    return files
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def fingerprinted_assets(folder: Path) -> dict[str, tuple[str, bytes]]:

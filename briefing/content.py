@@ -44,6 +44,8 @@ LIST_FIELDS = {"authors", "photographers", "tags", "captions", "warnings"}
 # Keys other stages own; known, so not reported as unknown.
 OTHER_KNOWN_KEYS = {"translation"}
 
+# libyaml's safe loader where PyYAML was built with it: the same YAML, ten times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -69,7 +71,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     if end == -1 or text[end + 4 : end + 5] not in ("\n", ""):
         raise ContentError(path, "front-matter is not closed by a '---' line")
     try:
-        meta = yaml.safe_load(text[4 : end + 1])
+        meta = yaml.load(text[4 : end + 1], Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         # The front-matter starts on the file's line 2, after the opening '---'.
         problem = yaml_problem(exc, first_line=2)

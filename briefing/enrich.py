@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from briefing import chinese
-from briefing.markdown import plain_text
+from briefing.cache import Cache, NoCache, digest
+from briefing.markdown import block_html, plain_text
 from briefing.model import Article
 
 SUMMARY_CHARS = {"zh": 110, "en": 240}
@@ -57,6 +58,8 @@ class Story:
     related: list[str] = field(default_factory=list)
     newer: str | None = None
     older: str | None = None
+    features: Features | None = None
+    key: str = ""  # hash of the story's texts and the glossary: what its features came from
 
     @property
     def date(self) -> str | None:
@@ -66,8 +69,45 @@ class Story:
         return [t for t in self.tags if t.name(lang)]
 
 
-def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> list[Story]:
-    """All stories, newest first (undated last), with tags, summaries, figures and links."""
+@dataclass
+class Features:
+    """What enrichment learns from one story's own text (cached by content hash)."""
+
+    words: set[str]  # the Chinese text's most frequent content words
+    keywords: list[str]  # jieba TF-IDF keywords
+    glossary_counts: Counter[str]
+    summaries: dict[str, str]
+    figures: dict[str, list[Figure]]
+    html: dict[str, list[str]]  # body blocks as HTML, per language
+    search_fields: dict[str, dict[str, Counter[str]]]  # index terms per language and field
+
+
+def features_of(story: Story, glossary: dict[str, str]) -> Features:
+    from briefing.search import field_terms  # search builds on enrichment, not the reverse
+
+    zh = story.versions["zh"]
+    text = plain_text(zh.text)
+    return Features(
+        words=set(_top_words(zh)),
+        keywords=chinese.keywords(text, 6),
+        glossary_counts=_glossary_counts(text, glossary),
+        summaries={lang: summary(a) for lang, a in story.versions.items()},
+        figures={lang: find_figures(a) for lang, a in story.versions.items()},
+        html={lang: [block_html(b) for b in a.blocks] for lang, a in story.versions.items()},
+        search_fields={lang: field_terms(a, lang) for lang, a in story.versions.items()},
+    )
+
+
+def enrich(
+    zh: list[Article], en: list[Article], glossary: dict[str, str], cache: Cache | None = None
+) -> list[Story]:
+    """All stories, newest first (undated last), with tags, summaries, figures and links.
+
+    The costly part, reading each story's text (jieba, Markdown), is cached
+    by a hash of the text and the glossary; tags, related articles and the
+    order are worked out across all stories every time.
+    """
+    cache = cache or NoCache()
     english = {a.id: a for a in en}
     stories = [
         Story(id=a.id, versions={"zh": a, **({"en": english[a.id]} if a.id in english else {})})
@@ -75,17 +115,26 @@ def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> li
     ]
     stories.sort(key=lambda s: (s.date is not None, s.date or "", s.id), reverse=True)
     by_id = {s.id: s for s in stories}
-    words = {s.id: set(_top_words(s.versions["zh"])) for s in stories}
-    texts = {s.id: plain_text(s.versions["zh"].text) for s in stories}
-    counts = {story_id: _glossary_counts(text, glossary) for story_id, text in texts.items()}
-    spread = Counter(term for found in counts.values() for term in found)
+    glossary_key = repr(sorted(glossary.items()))
+    keys = {
+        s.id: digest(*(f"{lang}\n{a.text}" for lang, a in sorted(s.versions.items())), glossary_key)
+        for s in stories
+    }
+    known = cache.get_many("features", list(keys.values()))
+    for story in stories:
+        story.key = keys[story.id]
+        story.features = known.get(keys[story.id])  # type: ignore[assignment]
+        if story.features is None:
+            story.features = features_of(story, glossary)
+            cache.put("features", keys[story.id], story.features)
+    spread = Counter(term for s in stories for term in s.features.glossary_counts)
     for index, story in enumerate(stories):
-        story.tags = story_tags(story, glossary, counts[story.id], spread, len(stories))
-        for lang, article in story.versions.items():
-            story.summaries[lang] = summary(article)
-            story.figures[lang] = find_figures(article)
+        story.tags = story_tags(story, glossary, spread, len(stories))
+        story.summaries = story.features.summaries
+        story.figures = story.features.figures
         story.newer = stories[index - 1].id if index > 0 else None
         story.older = stories[index + 1].id if index + 1 < len(stories) else None
+    words = {s.id: s.features.words for s in stories}
     for story_id, others in related_map(stories, words).items():
         by_id[story_id].related = others
     return stories
@@ -95,11 +144,7 @@ def enrich(zh: list[Article], en: list[Article], glossary: dict[str, str]) -> li
 
 
 def story_tags(
-    story: Story,
-    glossary: dict[str, str],
-    counts: Counter[str],
-    spread: Counter[str],
-    total: int,
+    story: Story, glossary: dict[str, str], spread: Counter[str], total: int
 ) -> list[Tag]:
     """The article's own tags, then its most telling glossary terms, then jieba keywords.
 
@@ -108,6 +153,7 @@ def story_tags(
     """
     zh = story.versions["zh"]
     en = story.versions.get("en")
+    counts = story.features.glossary_counts
     tags: list[Tag] = []
     # The article's own tags (a column like 全方位推动高质量发展); the English
     # version's tags name them in the same order.
@@ -125,7 +171,7 @@ def story_tags(
             break
         if counts[term] >= 2 or term in zh.title:
             tags.append(_tag(term, glossary[term]))
-    for keyword in chinese.keywords(plain_text(zh.text), 6):
+    for keyword in story.features.keywords:
         if len(tags) >= MAX_TAGS:
             break
         names = [t.names[0][1] for t in tags]

@@ -23,8 +23,13 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
-    """Replace site_dir with exactly `files` (paths relative to it)."""
+def write_site(site_dir: Path, files: dict[str, bytes | None]) -> None:
+    """Replace site_dir with exactly `files` (paths relative to it).
+
+    A value of None means "as in the current site": that file is hard-linked
+    from it instead of written again (the file is never changed in place, so
+    the old and the new site can share it).
+    """
     recover_interrupted_swap(site_dir)
     parent = site_dir.parent
     try:
@@ -33,10 +38,16 @@ def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
         raise ContentError(site_dir, f"cannot write the site: {exc.strerror}") from None
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+        made: set[Path] = set()
         for relative, data in files.items():
             target = staging / _safe_relative(relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if data is None:
+                _link_or_copy(site_dir / relative, target)
+            else:
+                target.write_bytes(data)
         _swap(staging, site_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -45,6 +56,13 @@ def write_site(site_dir: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not allowed: copy
+        shutil.copy2(source, target)
 
 
 def _safe_relative(relative: str) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from briefing.cache import digest
 from briefing.config import LANGUAGES, SiteConfig
 from briefing.enrich import Figure, Story, Tag
 from briefing.markdown import block_html
@@ -54,6 +55,11 @@ class SiteRenderer:
         self.stories = stories
         self.by_id = {s.id: s for s in stories}
         self.strings = yaml.safe_load((templates / "strings.yaml").read_text(encoding="utf-8"))
+        self.templates_key = digest(
+            *(f"{p.name}\n{p.read_text(encoding='utf-8')}" for p in sorted(templates.glob("*.*"))),
+            repr(sorted((assets or {}).items())),
+            repr(config),
+        )
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(["html", "xml"]),
@@ -113,7 +119,10 @@ class SiteRenderer:
                 "home.html",
                 title=self.config.titles[lang],
                 latest=self.stories[:LATEST_ON_HOME],
-                figures=self.home_figures(lang),
+                figures=[
+                    (f, self.version(self.by_id[f.article_id], lang).title)
+                    for f in self.home_figures(lang)
+                ],
                 topics=self.tag_counts(lang)[:TOPICS_ON_HOME],
             ),
             self._page(lang, "tags/", "tags.html", title=t["all_tags"], tags=self.tag_counts(lang)),
@@ -156,7 +165,9 @@ class SiteRenderer:
                     story=story,
                     article=article,
                     translated=lang in story.versions,
-                    blocks=[block_html(b) for b in article.blocks],
+                    blocks=story.features.html[lang if lang in story.versions else "zh"]
+                    if story.features
+                    else [block_html(b) for b in article.blocks],
                     related=[self.by_id[i] for i in story.related],
                     newer=self.by_id.get(story.newer or ""),
                     older=self.by_id.get(story.older or ""),
@@ -236,7 +247,6 @@ class SiteRenderer:
             "other_lang": other,
             "switch_url": switch,
             "og_type": "website",
-            "stories_by_id": self.by_id,
         }
 
     # --- what the pages list ---------------------------------------------------------------
@@ -280,8 +290,11 @@ class SiteRenderer:
 
     def parallel_rows(self, story: Story) -> list[tuple[str, str]]:
         """zh and en blocks side by side, paired by position."""
-        zh = [block_html(b) for b in story.versions["zh"].blocks]
-        en = [block_html(b) for b in story.versions["en"].blocks]
+        if story.features:
+            zh, en = story.features.html["zh"], story.features.html["en"]
+        else:
+            zh = [block_html(b) for b in story.versions["zh"].blocks]
+            en = [block_html(b) for b in story.versions["en"].blocks]
         width = max(len(zh), len(en))
         return [(zh[i] if i < len(zh) else "", en[i] if i < len(en) else "") for i in range(width)]
 
@@ -314,8 +327,43 @@ class SiteRenderer:
 
     # --- rendering ------------------------------------------------------------------------------
 
+    def fingerprint(self, page: Page) -> str:
+        """A hash of everything the page shows: unchanged hash, unchanged page.
+
+        Stories stand in by their content key and the links enrichment gave
+        them, articles by their text, so the hash costs far less than rendering.
+        """
+        return digest(self.templates_key, page.path, page.template, _fingerprint(page.context))
+
     def render(self, page: Page) -> bytes:
         return self.env.get_template(page.template).render(page.context).encode("utf-8")
+
+
+def _fingerprint(value) -> str:
+    """A compact, stable text for a page context (see SiteRenderer.fingerprint)."""
+    if isinstance(value, Story):
+        return (
+            f"S({value.key}|{[t.slug for t in value.tags]}|{value.related}|"
+            f"{value.newer}|{value.older})"
+        )
+    if isinstance(value, Article):
+        return f"A({value.id}|{value.lang}|{digest(value.text, repr(value.extra))})"
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ",".join(
+                f"{k}:{_fingerprint(v)}"
+                for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+            )
+            + "}"
+        )
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_fingerprint(v) for v in value) + "]"
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return repr(value)
+    if isinstance(value, (Tag, Figure, SiteConfig)):
+        return repr(value)
+    raise TypeError(f"no fingerprint for {type(value).__name__}")
 
 
 def format_date(value: str | None, lang: str) -> str:

@@ -168,6 +168,16 @@ class Document:
     fields: dict[str, Counter[str]] = field(default_factory=dict)
 
 
+def field_terms(article, lang: str) -> dict:
+    """An article's own index terms (title, body) and plain text: cached with its features."""
+    body = "\n".join(plain_text(b.text) for b in article.blocks)
+    return {
+        "title": Counter(document_terms(lang, article.title, is_title=True)),
+        "body": Counter(document_terms(lang, body)),
+        "text": body[:TEXT_LIMIT],
+    }
+
+
 def build_index(stories: list[Story], lang: str, article_url) -> dict[str, bytes]:
     """The index files of one language, by path relative to site/search/<lang>/."""
     documents = []
@@ -176,19 +186,21 @@ def build_index(stories: list[Story], lang: str, article_url) -> dict[str, bytes
         if article is None:
             continue  # an untranslated article is found in the other language's index
         tags = [t.name(lang) for t in story.tags_in(lang)]
-        body = "\n".join(plain_text(b.text) for b in article.blocks)
+        fields = (
+            story.features.search_fields[lang] if story.features else field_terms(article, lang)
+        )
         doc = Document(
             number=len(documents),
             url=article_url(lang, story.id),
             title=article.title,
             date=story.date,
             tags=tags,
-            text=body[:TEXT_LIMIT],
+            text=fields["text"],
         )
         doc.fields = {
-            "title": Counter(document_terms(lang, article.title, is_title=True)),
+            "title": fields["title"],
             "tags": Counter(t for tag in tags for t in document_terms(lang, tag)),
-            "body": Counter(document_terms(lang, body)),
+            "body": fields["body"],
         }
         documents.append(doc)
     postings = _bm25_postings(documents)
