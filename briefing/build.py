@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from briefing import chinese
-from briefing.cache import Cache
+from briefing.cache import Cache, digest
 from briefing.config import LANGUAGES, Project, load_site_config
 from briefing.content import read_article
 from briefing.enrich import enrich
@@ -136,25 +137,25 @@ def render_site(project: Project, result: BuildResult) -> None:
         result.glossary,
         assets={name: path for name, (path, _) in assets.items()},
     )
+
+    def site_files():
+        # A stream, written as it is made: a page's bytes are not kept in memory.
+        yield from render_pages(project, renderer, cache, result)
+        yield from assets.values()
+        for lang in LANGUAGES:
+            yield from search_files(project, stories, lang, renderer, cache).items()
+
     try:
-        files = render_pages(project, renderer, cache, result)
+        result.pages = write_site(project.site_dir, site_files())
     except TemplateSyntaxError as exc:
         where = project.templates_dir / (exc.name or "")
         raise ContentError(where, f"line {exc.lineno}: {exc.message}") from None
     except TemplateError as exc:
         raise ContentError(project.templates_dir, f"template error: {exc}") from None
-    files.update({path: data for path, data in assets.values()})
-    for lang in LANGUAGES:
-        index = build_index(
-            stories, lang, lambda code, story_id: renderer.url(f"{code}/articles/{story_id}/")
-        )
-        files.update({f"search/{lang}/{path}": data for path, data in index.items()})
-    write_site(project.site_dir, files)
     cache.commit()  # the page fingerprints now describe the site on disk
-    result.pages = len(files)
     log.info(
         "site: %d files in %s (%d pages rendered, %d unchanged)",
-        len(files),
+        result.pages,
         project.relative(project.site_dir),
         result.rendered,
         result.unchanged,
@@ -163,7 +164,7 @@ def render_site(project: Project, result: BuildResult) -> None:
 
 def render_pages(
     project: Project, renderer: SiteRenderer, cache: Cache, result: BuildResult
-) -> dict[str, bytes | None]:
+) -> Iterator[tuple[str, bytes | None]]:
     """Render the pages whose fingerprint changed; the others are kept from the current site.
 
     The cache records, per page, the fingerprint and the hash of the bytes it
@@ -172,20 +173,48 @@ def render_pages(
     """
     pages = renderer.pages()
     previous = cache.get_many("page", [page.path for page in pages])
-    files: dict[str, bytes | None] = {}
     for page in pages:
         fingerprint = renderer.fingerprint(page)
         known = previous.get(page.path)
         current = project.site_dir / page.path
         if known and known[0] == fingerprint and _file_hash(current) == known[1]:
-            files[page.path] = None
             result.unchanged += 1
             cache.put("page", page.path, known)
+            yield page.path, None
         else:
             data = renderer.render(page)
-            files[page.path] = data
             result.rendered += 1
             cache.put("page", page.path, (fingerprint, hashlib.sha256(data).hexdigest()))
+            yield page.path, data
+
+
+def search_files(
+    project: Project, stories: list, lang: str, renderer: SiteRenderer, cache: Cache
+) -> dict[str, bytes | None]:
+    """The search index of one language, kept from the current site when no input changed.
+
+    BM25 weights depend on every document, so any change rebuilds the index;
+    without one, its files are kept if they are still the ones last written.
+    """
+    key = digest(
+        lang,
+        renderer.config.base_path,
+        *(f"{s.id}|{s.key}|{[t.slug for t in s.tags]}" for s in stories),
+    )
+    known = cache.get_many("search", [lang]).get(lang)
+    folder = f"search/{lang}/"
+    if (
+        known
+        and known[0] == key
+        and all(_file_hash(project.site_dir / path) == sha for path, sha in known[1].items())
+    ):
+        cache.put("search", lang, known)
+        return dict.fromkeys(known[1])
+    index = build_index(
+        stories, lang, lambda code, story_id: renderer.url(f"{code}/articles/{story_id}/")
+    )
+    files = {folder + path: data for path, data in index.items()}
+    cache.put("search", lang, (key, {p: hashlib.sha256(d).hexdigest() for p, d in files.items()}))
     return files
 
 

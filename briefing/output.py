@@ -15,6 +15,7 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from briefing.errors import ContentError, log
@@ -23,8 +24,9 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def write_site(site_dir: Path, files: dict[str, bytes | None]) -> None:
-    """Replace site_dir with exactly `files` (paths relative to it).
+def write_site(site_dir: Path, files: Iterable[tuple[str, bytes | None]]) -> int:
+    """Replace site_dir with exactly `files`: (path relative to it, bytes) pairs, written
+    as they come. Returns how many were written.
 
     A value of None means "as in the current site": that file is hard-linked
     from it instead of written again (the file is never changed in place, so
@@ -39,7 +41,9 @@ def write_site(site_dir: Path, files: dict[str, bytes | None]) -> None:
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
         made: set[Path] = set()
-        for relative, data in files.items():
+        count = 0
+        for relative, data in files:
+            count += 1
             target = staging / _safe_relative(relative)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +60,7 @@ def write_site(site_dir: Path, files: dict[str, bytes | None]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+    return count
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
