@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,16 @@ class BuildResult:
     pages: int = 0
     rendered: int = 0
     unchanged: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    @contextmanager
+    def timed(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+
     translation: TranslationReport | None = None
     failed: int = 0
 
@@ -84,17 +95,21 @@ def _build(
     project: Project, reingest: bool, only: set[Path] | None, render: bool, translate: bool
 ) -> BuildResult:
     result = BuildResult()
-    result.glossary = load_glossary(project.glossary_path)
-    chinese.add_terms(list(result.glossary))
-    zh = load_articles(project, "zh", result)
-    report = ingest_raw_files(project, zh, reingest=reingest, only=only)
+    with result.timed("read"):
+        result.glossary = load_glossary(project.glossary_path)
+        chinese.add_terms(list(result.glossary))
+        zh = load_articles(project, "zh", result)
+    with result.timed("ingest"):
+        report = ingest_raw_files(project, zh, reingest=reingest, only=only)
     result.ingested, result.failed = len(report.written), result.failed + report.failed
     written = {a.id for a in report.written}  # re-ingested articles replace their old copy
     zh = sorted([*(a for a in zh if a.id not in written), *report.written], key=lambda a: a.id)
     result.articles["zh"] = zh
-    result.articles["en"] = load_articles(project, "en", result)
+    with result.timed("read"):
+        result.articles["en"] = load_articles(project, "en", result)
     if translate:
-        translation = translate_stage(project, zh, result.articles["en"], result.glossary)
+        with result.timed("translate"):
+            translation = translate_stage(project, zh, result.articles["en"], result.glossary)
         result.translation = translation
         if translation.translated:
             result.articles["en"] = load_articles(project, "en", BuildResult())
@@ -118,6 +133,7 @@ def _build(
     )
     if render:
         render_site(project, result)
+    log.debug("stage times: %s", ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     return result
 
 
@@ -125,7 +141,8 @@ def render_site(project: Project, result: BuildResult) -> None:
     """Enrich every story, render every page, and swap the new site/ in."""
     config = load_site_config(project.config_path)
     cache = Cache(project.root / ".cache" / "build.sqlite")
-    stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
+    with result.timed("enrich"):
+        stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
     pending = [s.id for s in stories if "en" not in s.versions]
     if pending:
         log.info("%d articles have no English yet (shown as translation pending)", len(pending))
@@ -140,13 +157,16 @@ def render_site(project: Project, result: BuildResult) -> None:
 
     def site_files():
         # A stream, written as it is made: a page's bytes are not kept in memory.
-        yield from render_pages(project, renderer, cache, result)
-        yield from assets.values()
-        for lang in LANGUAGES:
-            yield from search_files(project, stories, lang, renderer, cache).items()
+        with result.timed("render + write pages"):
+            yield from render_pages(project, renderer, cache, result)
+            yield from assets.values()
+        with result.timed("search index + write"):
+            for lang in LANGUAGES:
+                yield from search_files(project, stories, lang, renderer, cache).items()
 
     try:
-        result.pages = write_site(project.site_dir, site_files())
+        with result.timed("site total"):
+            result.pages = write_site(project.site_dir, site_files())
     except TemplateSyntaxError as exc:
         where = project.templates_dir / (exc.name or "")
         raise ContentError(where, f"line {exc.lineno}: {exc.message}") from None
