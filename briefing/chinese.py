@@ -164,11 +164,20 @@ def add_terms(terms: list[str]) -> None:
         segmenter.add_word(term, freq=max(segmenter.suggest_freq(term, tune=False), 1000))
 
 
+def segment(text: str) -> list[str]:
+    """jieba's segmentation of a text. The functions below take its tokens, so that a
+    text is segmented once for all its uses (words, keywords, search terms)."""
+    return _jieba().lcut(text)
+
+
+def content_words(tokens: list[str]) -> list[str]:
+    """Tokens of 2+ characters with Han in them, stopwords left out."""
+    return [w for w in tokens if len(w) >= 2 and _HAN.search(w) and w not in _STOPWORDS]
+
+
 def words(text: str) -> list[str]:
-    """Content words of a Chinese text: jieba tokens of 2+ characters with Han in them."""
-    return [
-        w for w in _jieba().lcut(text) if len(w) >= 2 and _HAN.search(w) and w not in _STOPWORDS
-    ]
+    """Content words of a Chinese text."""
+    return content_words(segment(text))
 
 
 def word_profile(text: str) -> Counter[str]:
@@ -213,12 +222,26 @@ _NOT_KEYWORDS = frozenset(
 )
 
 
-def keywords(text: str, count: int) -> list[str]:
-    """The text's most distinctive words (jieba's TF-IDF keywords, without the slow POS pass)."""
+@lru_cache(maxsize=1)
+def _tfidf():
     import jieba.analyse
 
-    _jieba()
-    found = jieba.analyse.extract_tags(text, topK=count * 3)
+    return jieba.analyse.default_tfidf
+
+
+def keywords_from(tokens: list[str], count: int) -> list[str]:
+    """The most distinctive words: jieba's TF-IDF (as jieba.analyse.extract_tags computes
+    it, without the slow POS pass), from tokens already segmented."""
+    tfidf = _tfidf()
+    freq: dict[str, float] = {}
+    for w in tokens:
+        if len(w.strip()) < 2 or w.lower() in tfidf.stop_words:
+            continue
+        freq[w] = freq.get(w, 0.0) + 1.0
+    total = sum(freq.values())
+    for w in freq:
+        freq[w] *= tfidf.idf_freq.get(w, tfidf.median_idf) / total
+    found = sorted(freq, key=freq.__getitem__, reverse=True)[: count * 3]
     return [
         w
         for w in found
@@ -230,6 +253,23 @@ def keywords(text: str, count: int) -> list[str]:
     ][:count]
 
 
+def keywords(text: str, count: int) -> list[str]:
+    return keywords_from(segment(text), count)
+
+
+def search_words_from(tokens: list[str]) -> list[str]:
+    """jieba's search mode (cut_for_search) from tokens already segmented: each word, and
+    the dictionary words of two and three characters inside longer ones."""
+    known = _jieba().dt.FREQ
+    out = []
+    for w in tokens:
+        if len(w) > 2:
+            out += [w[i : i + 2] for i in range(len(w) - 1) if known.get(w[i : i + 2])]
+        if len(w) > 3:
+            out += [w[i : i + 3] for i in range(len(w) - 2) if known.get(w[i : i + 3])]
+        out.append(w)
+    return out
+
+
 def search_words(text: str) -> list[str]:
-    """jieba's search mode: words and the shorter words inside long ones (for an index)."""
-    return list(_jieba().cut_for_search(text))
+    return search_words_from(segment(text))

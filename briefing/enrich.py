@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing as mp
+import os
 import re
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from briefing import chinese
@@ -69,6 +72,22 @@ class Story:
         return [t for t in self.tags if t.name(lang)]
 
 
+# Below this many stories to read, starting worker processes costs more than it saves.
+PARALLEL_FROM = 64
+
+
+def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Features]:
+    """features_of() for each story, on every core when there are many (jieba is CPU-bound).
+
+    Workers are forked, so they inherit jieba's dictionary with the glossary words.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(stories) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [features_of(story, glossary) for story in stories]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(features_of, stories, [glossary] * len(stories), chunksize=16))
+
+
 @dataclass
 class Features:
     """What enrichment learns from one story's own text (cached by content hash)."""
@@ -83,18 +102,24 @@ class Features:
 
 
 def features_of(story: Story, glossary: dict[str, str]) -> Features:
-    from briefing.search import field_terms  # search builds on enrichment, not the reverse
+    """Everything learnt from one story's text; the Chinese is segmented once for all of it."""
+    from briefing.search import field_terms, normalize  # search builds on enrichment
 
     zh = story.versions["zh"]
-    text = plain_text(zh.text)
+    body = "\n".join(plain_text(b.text) for b in zh.blocks)
+    tokens = chinese.segment(normalize(body))
+    text_tokens = chinese.segment(zh.title) + tokens
     return Features(
-        words=set(_top_words(zh)),
-        keywords=chinese.keywords(text, 6),
-        glossary_counts=_glossary_counts(text, glossary),
+        words={w for w, _ in Counter(chinese.content_words(text_tokens)).most_common(40)},
+        keywords=chinese.keywords_from(text_tokens, 6),
+        glossary_counts=_glossary_counts(f"{zh.title}\n{body}", glossary),
         summaries={lang: summary(a) for lang, a in story.versions.items()},
         figures={lang: find_figures(a) for lang, a in story.versions.items()},
         html={lang: [block_html(b) for b in a.blocks] for lang, a in story.versions.items()},
-        search_fields={lang: field_terms(a, lang) for lang, a in story.versions.items()},
+        search_fields={
+            lang: field_terms(a, lang, tokens if lang == "zh" else None)
+            for lang, a in story.versions.items()
+        },
     )
 
 
@@ -121,12 +146,15 @@ def enrich(
         for s in stories
     }
     known = cache.get_many("features", list(keys.values()))
+    missing = []
     for story in stories:
         story.key = keys[story.id]
         story.features = known.get(keys[story.id])  # type: ignore[assignment]
         if story.features is None:
-            story.features = features_of(story, glossary)
-            cache.put("features", keys[story.id], story.features)
+            missing.append(story)
+    for story, features in zip(missing, _compute_features(missing, glossary), strict=True):
+        story.features = features
+        cache.put("features", story.key, features)
     spread = Counter(term for s in stories for term in s.features.glossary_counts)
     for index, story in enumerate(stories):
         story.tags = story_tags(story, glossary, spread, len(stories))
@@ -267,10 +295,6 @@ def _figure_weight(figure: Figure) -> int:
 
 
 # --- related articles -----------------------------------------------------------------------
-
-
-def _top_words(article: Article) -> list[str]:
-    return [w for w, _ in chinese.word_profile(plain_text(article.text)).most_common(40)]
 
 
 def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, list[str]]:

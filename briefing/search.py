@@ -129,10 +129,15 @@ def bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def chinese_terms(text: str, with_chars: bool = False) -> list[str]:
-    """jieba search-mode words, bigrams of each Han run, and (titles) single characters."""
+def chinese_terms(
+    text: str, with_chars: bool = False, tokens: list[str] | None = None
+) -> list[str]:
+    """jieba search-mode words, bigrams of each Han run, and (titles) single characters.
+
+    `tokens`, jieba's segmentation of the normalized text, saves segmenting it again."""
     text = normalize(text)
-    terms = [w for w in chinese.search_words(text) if len(w) >= 2 and _HAN_RUN.fullmatch(w)]
+    found = chinese.search_words_from(tokens) if tokens is not None else chinese.search_words(text)
+    terms = [w for w in found if len(w) >= 2 and _HAN_RUN.fullmatch(w)]
     for run in _HAN_RUN.findall(text):
         terms += bigrams(run)
         if with_chars:
@@ -168,12 +173,15 @@ class Document:
     fields: dict[str, Counter[str]] = field(default_factory=dict)
 
 
-def field_terms(article, lang: str) -> dict:
-    """An article's own index terms (title, body) and plain text: cached with its features."""
+def field_terms(article, lang: str, tokens: list[str] | None = None) -> dict:
+    """An article's own index terms (title, body) and plain text: cached with its features.
+
+    `tokens`: jieba's segmentation of the normalized body, when the caller has it."""
     body = "\n".join(plain_text(b.text) for b in article.blocks)
+    body_terms = chinese_terms(body, tokens=tokens) if lang == "zh" else document_terms(lang, body)
     return {
         "title": Counter(document_terms(lang, article.title, is_title=True)),
-        "body": Counter(document_terms(lang, body)),
+        "body": Counter(body_terms),
         "text": body[:TEXT_LIMIT],
     }
 

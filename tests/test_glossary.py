@@ -42,3 +42,16 @@ def test_glossary_entry_without_english_is_named(project, run):
     assert out.strip() == (
         "error: content/glossary.yaml: entry '晋中': both the term and its English must be text"
     )
+
+
+def test_one_segmentation_gives_what_jiebas_own_calls_give():
+    import jieba
+    import jieba.analyse
+
+    text = (REPO / "content" / "zh" / "2022-02-27-d9ab3b7d.md").read_text(encoding="utf-8")
+    tokens = chinese.segment(text)
+    assert chinese.search_words_from(tokens) == list(jieba.cut_for_search(text))
+    ours = chinese.keywords_from(tokens, 6)
+    theirs = jieba.analyse.extract_tags(text, topK=18)
+    assert ours == [w for w in theirs if w in ours]  # the same ranking, filtered
+    assert ours and all(w in theirs for w in ours)
