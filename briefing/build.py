@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import multiprocessing as mp
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ from briefing.glossary import load_glossary
 from briefing.ingest import ingest_raw_files
 from briefing.model import Article
 from briefing.output import write_site
-from briefing.render import SiteRenderer
+from briefing.render import Page, SiteRenderer
 from briefing.search import build_index
 from briefing.translate import TranslationReport, translate_stage
 
@@ -190,22 +192,54 @@ def render_pages(
     The cache records, per page, the fingerprint and the hash of the bytes it
     rendered; a page is kept only if the file in site/ still has those bytes
     (a killed build can leave the cache and the site from different builds).
+    Many pages to render are rendered on every core.
     """
     pages = renderer.pages()
     previous = cache.get_many("page", [page.path for page in pages])
+    fresh: list[tuple[Page, str]] = []
     for page in pages:
         fingerprint = renderer.fingerprint(page)
         known = previous.get(page.path)
-        current = project.site_dir / page.path
-        if known and known[0] == fingerprint and _file_hash(current) == known[1]:
+        if (
+            known
+            and known[0] == fingerprint
+            and _file_hash(project.site_dir / page.path) == known[1]
+        ):
             result.unchanged += 1
             cache.put("page", page.path, known)
             yield page.path, None
         else:
-            data = renderer.render(page)
-            result.rendered += 1
-            cache.put("page", page.path, (fingerprint, hashlib.sha256(data).hexdigest()))
-            yield page.path, data
+            fresh.append((page, fingerprint))
+    for (page, fingerprint), data in zip(
+        fresh, _render_all(renderer, [p for p, _ in fresh]), strict=True
+    ):
+        result.rendered += 1
+        cache.put("page", page.path, (fingerprint, hashlib.sha256(data).hexdigest()))
+        yield page.path, data
+
+
+# Set for forked render workers: they inherit the renderer instead of receiving it.
+_WORKER_RENDERER: SiteRenderer | None = None
+_WORKER_PAGES: list[Page] = []
+PARALLEL_PAGES_FROM = 200
+
+
+def _render_one(index: int) -> bytes:
+    return _WORKER_RENDERER.render(_WORKER_PAGES[index])
+
+
+def _render_all(renderer: SiteRenderer, pages: list[Page]) -> Iterator[bytes]:
+    global _WORKER_RENDERER, _WORKER_PAGES
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < PARALLEL_PAGES_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        yield from (renderer.render(page) for page in pages)
+        return
+    _WORKER_RENDERER, _WORKER_PAGES = renderer, pages
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(_render_one, range(len(pages)), chunksize=32)
+    finally:
+        _WORKER_RENDERER, _WORKER_PAGES = None, []
 
 
 def search_files(
