@@ -41,9 +41,8 @@ from briefing.config import Project  # noqa: E402
 from briefing.enrich import enrich  # noqa: E402
 from briefing.glossary import load_glossary  # noqa: E402
 from briefing.search import build_index  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FIRST_QUERIES = {"zh": ["智创谷", "山西大学城"], "en": ["innovation", "Zhichuang Valley"]}
 PAGEFIND_PAGE = """<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>pf</title>
 <script type="module">import * as pf from "/pagefind/pagefind.js"; window.pf = pf; window.ready = true;</script>
@@ -232,7 +231,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for size in sizes:
             print(f"measuring {size} articles ...", flush=True)
             rows.append(measure(size, Path(tmp), browser))

@@ -6,7 +6,6 @@ Content-Security-Policy would break shows a console error here.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
@@ -17,19 +16,9 @@ from playwright.sync_api import sync_playwright
 from briefing.config import Project
 from briefing.serve import make_server
 
+from .chromium import CHROMIUM, CHROMIUM_ARGS
 from .site_helpers import build_copy_of_repo
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTICLE = "2022-02-27-d9ab3b7d"
 
 
