@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import multiprocessing as mp
 import os
 import time
@@ -18,9 +19,9 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from briefing import chinese
 from briefing.cache import Cache, digest
 from briefing.config import LANGUAGES, Project, load_site_config
-from briefing.content import read_article
+from briefing.content import read_article, write_text_atomic
 from briefing.enrich import enrich
-from briefing.errors import ContentError, log
+from briefing.errors import ContentError, WarningCounter, log
 from briefing.glossary import load_glossary
 from briefing.ingest import ingest_raw_files
 from briefing.model import Article
@@ -38,6 +39,7 @@ class BuildResult:
     pages: int = 0
     rendered: int = 0
     unchanged: int = 0
+    up_to_date: bool = False  # nothing changed: the build stopped before reading anything
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @contextmanager
@@ -90,7 +92,69 @@ def build(
 ) -> BuildResult:
     """Ingest new raw files, read all articles, then (unless `render` is off) write site/."""
     with build_lock(project):
-        return _build(project, reingest, only, render, translate)
+        full = render and translate and not reingest and only is None
+        inputs = input_fingerprint(project) if full else ""
+        if full and _up_to_date(project, inputs):
+            log.info("site is up to date: nothing it is built from changed since the last build")
+            return BuildResult(up_to_date=True)
+        counter = WarningCounter()
+        log.addHandler(counter)
+        try:
+            result = _build(project, reingest, only, render, translate)
+        finally:
+            log.removeHandler(counter)
+        if full:
+            _remember_inputs(project, inputs, clean=counter.count == 0)
+        return result
+
+
+# --- "nothing changed" -----------------------------------------------------------------
+
+
+def input_fingerprint(project: Project) -> str:
+    """Names, sizes and times of everything a build reads: content, templates, settings
+    and the code itself. Cheap: no file is opened."""
+    entries = []
+    roots = [project.content_dir, project.templates_dir, Path(__file__).resolve().parent]
+    for root in roots:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    stat = path.stat()
+                    entries.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
+    for path in (project.config_path,):
+        if path.exists():
+            stat = path.stat()
+            entries.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
+    return digest(*entries)
+
+
+def _manifest_path(project: Project) -> Path:
+    return project.root / ".cache" / "last-build.json"
+
+
+def _up_to_date(project: Project, inputs: str) -> bool:
+    """True when the last build read exactly these inputs, warned about nothing, and its
+    site is still the one in place (the site folder is a new one after every build)."""
+    try:
+        manifest = json.loads(_manifest_path(project).read_text(encoding="utf-8"))
+        site_inode = project.site_dir.stat().st_ino
+    except (OSError, ValueError):
+        return False
+    return (
+        manifest.get("inputs") == inputs
+        and manifest.get("clean") is True
+        and manifest.get("site_inode") == site_inode
+    )
+
+
+def _remember_inputs(project: Project, inputs: str, clean: bool) -> None:
+    try:
+        site_inode = project.site_dir.stat().st_ino
+    except OSError:
+        return
+    manifest = {"inputs": inputs, "clean": clean, "site_inode": site_inode}
+    write_text_atomic(_manifest_path(project), json.dumps(manifest))
 
 
 def _build(

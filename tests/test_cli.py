@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +146,33 @@ def test_a_second_reingest_keeps_the_first_backup(seeded_project, run):
     assert "第一次改" in article.with_suffix(".md.bak").read_text(encoding="utf-8")
     assert "第二次改" in article.with_suffix(".md.bak2").read_text(encoding="utf-8")
     assert article.read_text(encoding="utf-8") == fresh
+
+
+def test_nothing_changed_means_nothing_is_done(seeded_project, run):
+    shutil.copytree(REPO / "content" / "en", seeded_project / "content" / "en", dirs_exist_ok=True)
+    assert run(seeded_project)[0] == 0  # ingest warns (mojibake in 002): not skipped next time
+    assert run(seeded_project)[0] == 0  # a clean build
+    site = seeded_project / "site"
+    inode = site.stat().st_ino
+    status, out = run(seeded_project)
+    assert status == 0
+    assert "site is up to date" in out
+    assert site.stat().st_ino == inode  # not even swapped
+    (seeded_project / "templates" / "about.html").write_text(
+        (seeded_project / "templates" / "about.html").read_text(encoding="utf-8") + "\n",
+        encoding="utf-8",
+    )
+    status, out = run(seeded_project)
+    assert "site is up to date" not in out
+    assert site.stat().st_ino != inode
+    shutil.rmtree(site)
+    status, out = run(seeded_project)
+    assert "site is up to date" not in out and site.is_dir()
+
+
+def test_a_build_with_warnings_is_never_skipped(seeded_project, run):
+    run(seeded_project)  # no English yet: pending translations are warned about
+    status, out = run(seeded_project)
+    assert status == 0
+    assert "site is up to date" not in out
+    assert "have no English" in out
