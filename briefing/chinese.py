@@ -253,10 +253,6 @@ def keywords_from(tokens: list[str], count: int) -> list[str]:
     ][:count]
 
 
-def keywords(text: str, count: int) -> list[str]:
-    return keywords_from(segment(text), count)
-
-
 def search_words_from(tokens: list[str]) -> list[str]:
     """jieba's search mode (cut_for_search) from tokens already segmented: each word, and
     the dictionary words of two and three characters inside longer ones."""
