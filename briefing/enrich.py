@@ -63,6 +63,7 @@ class Story:
     older: str | None = None
     features: Features | None = None
     key: str = ""  # hash of the story's texts and the glossary: what its features came from
+    fingerprint: str | None = None  # how pages that show it see it (render fills it in)
 
     @property
     def date(self) -> str | None:

@@ -333,19 +333,27 @@ class SiteRenderer:
         Stories stand in by their content key and the links enrichment gave
         them, articles by their text, so the hash costs far less than rendering.
         """
-        return digest(self.templates_key, page.path, page.template, _fingerprint(page.context))
+        varying = {k: v for k, v in page.context.items() if k not in _IN_TEMPLATES_KEY}
+        return digest(self.templates_key, page.path, page.template, _fingerprint(varying))
 
     def render(self, page: Page) -> bytes:
         return self.env.get_template(page.template).render(page.context).encode("utf-8")
 
 
+# Context entries that are the same on every page and already part of templates_key
+# (strings.yaml is a template file; the config is in the key).
+_IN_TEMPLATES_KEY = frozenset({"t", "strings", "config"})
+
+
 def _fingerprint(value) -> str:
     """A compact, stable text for a page context (see SiteRenderer.fingerprint)."""
     if isinstance(value, Story):
-        return (
-            f"S({value.key}|{[t.slug for t in value.tags]}|{value.related}|"
-            f"{value.newer}|{value.older})"
-        )
+        if value.fingerprint is None:  # a story appears on many pages: work it out once
+            value.fingerprint = (
+                f"S({value.key}|{[t.slug for t in value.tags]}|{value.related}|"
+                f"{value.newer}|{value.older})"
+            )
+        return value.fingerprint
     if isinstance(value, Article):
         return f"A({value.id}|{value.lang}|{digest(value.text, repr(value.extra))})"
     if isinstance(value, dict):

@@ -234,26 +234,31 @@ def build_index(stories: list[Story], lang: str, article_url) -> dict[str, bytes
 
 
 def _bm25_postings(documents: list[Document]) -> dict[str, list[tuple[int, int]]]:
+    """Each term's documents and integer BM25 scores, documents in increasing order."""
     weighted = []
     for doc in documents:
-        counts: Counter[str] = Counter()
+        counts: dict[str, float] = {}
         for name, terms in doc.fields.items():
+            weight = FIELD_WEIGHTS[name]
             for term, count in terms.items():
-                counts[term] += FIELD_WEIGHTS[name] * count
+                counts[term] = counts.get(term, 0.0) + weight * count
         weighted.append(counts)
     lengths = [
         sum(doc.fields["body"].values()) + sum(doc.fields["title"].values()) for doc in documents
     ]
-    average = sum(lengths) / len(lengths) if lengths else 1.0
+    average = max(sum(lengths) / len(lengths), 1.0) if lengths else 1.0
     frequency = Counter(term for counts in weighted for term in counts)
     total = len(documents)
-    postings: dict[str, list[tuple[int, int]]] = {}
+    # idf once per term, not once per (term, document): it is the same for all.
+    idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
+    k1_plus_1 = BM25_K1 + 1
+    postings: dict[str, list[tuple[int, int]]] = {term: [] for term in frequency}
     for doc, counts, length in zip(documents, weighted, lengths, strict=True):
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / max(average, 1.0))
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
+        number = doc.number
         for term, tf in counts.items():
-            idf = math.log(1 + (total - frequency[term] + 0.5) / (frequency[term] + 0.5))
-            score = idf * tf * (BM25_K1 + 1) / (tf + norm)
-            postings.setdefault(term, []).append((doc.number, max(1, round(score * SCORE_SCALE))))
+            score = idf[term] * tf * k1_plus_1 / (tf + norm)
+            postings[term].append((number, max(1, round(score * SCORE_SCALE))))
     return postings
 
 
@@ -268,9 +273,10 @@ def _shard(postings: dict[str, list[tuple[int, int]]]) -> list[dict[str, list[in
 
 
 def _delta(entries: list[tuple[int, int]]) -> list[int]:
+    """[doc, score, doc - previous doc, score, ...]; entries come in document order."""
     flat, previous = [], 0
-    for doc, score in sorted(entries):
-        flat += [doc - previous, score]
+    for doc, score in entries:
+        flat += (doc - previous, score)
         previous = doc
     return flat
 
