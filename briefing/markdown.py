@@ -1,7 +1,8 @@
-"""Markdown -> HTML and plain text (markdown-it-py, raw HTML disabled)."""
+"""Markdown -> HTML and plain text (markdown-it-py, raw HTML off)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -16,15 +17,45 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+# Most paragraphs of news prose hold no Markdown syntax at all. For those, the HTML is
+# the text escaped in a <p>, and parsing them costs far more than everything else a
+# build does with them. A block is prose when it has none of the characters that
+# start inline syntax (\ ` * _ [ ] < > & ~ #), no line that could start a block
+# (indentation, list and quote markers, underlines) and no whitespace at a line's
+# ends (hard breaks; markdown-it strips it). tests/test_markdown.py checks that
+# markdown-it gives the same output for every such block.
+_SYNTAX = re.compile(
+    r"[\\`*_\[\]<>&~#\r\0]"
+    r"|^\s|\s$"  # indentation, trailing spaces (hard breaks)
+    r"|^(?:[-+=]|\d{1,9}[.)](?:\s|$))",  # list items, setext underlines, thematic breaks
+    re.MULTILINE,
+)
+
+
+def is_prose(text: str) -> bool:
+    """True when the text is plain prose: no Markdown syntax in it."""
+    return _SYNTAX.search(text) is None
+
+
+def _escape(text: str) -> str:
+    return text.replace('"', "&quot;")  # & < > are never in prose (see _SYNTAX)
+
+
 def block_html(block: Block) -> str:
     """One body block as HTML: a paragraph (or whatever Markdown it holds) or an <h2>."""
     if block.kind == "heading":
+        if is_prose(block.text) and "\n" not in block.text:
+            return f"<h2>{_escape(block.text)}</h2>"
         return f"<h2>{_parser().renderInline(block.text)}</h2>"
+    if is_prose(block.text):
+        return f"<p>{_escape(block.text)}</p>"
     return _parser().render(block.text).strip()
 
 
 def plain_text(markdown: str) -> str:
     """The text a reader sees, without Markdown syntax or escapes."""
+    if is_prose(markdown):
+        return markdown.replace("\n", " ").strip()
     tokens = _parser().parseInline(markdown)
     parts = []
     for token in tokens:

@@ -1,0 +1,94 @@
+"""Markdown rendering: plain prose takes a shortcut that must give markdown-it's output."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing import markdown
+from briefing.build import BuildResult, load_articles
+from briefing.config import Project
+from briefing.model import Block
+
+from .conftest import REPO
+
+TRICKY = [
+    "普通的一段中文。",
+    '他说："创新驱动"。',
+    "第一行\n第二行",
+    "1. 列表",
+    "1) 列表",
+    "1.5亿元投资",
+    "2022年5月26日，晋中",
+    "- 列表",
+    "+ 列表",
+    "标题\n===",
+    "标题\n---",
+    "    缩进的代码",
+    "\u3000\u3000全角空格缩进",
+    "行尾有空格  \n下一行",
+    "行尾有一个空格 \n下一行",
+    "> 引用",
+    "# 标题",
+    "A & B",
+    "<b>粗体</b>",
+    "*强调*",
+    "_强调_",
+    "`代码`",
+    "[链接](https://example.org)",
+    "![图](x.png)",
+    "~~~\n代码\n~~~",
+    "转义\\*星号",
+    "结尾没有换行\n",
+    "Tab\tinside",
+    "Ends with a tab\t",
+    "Zhichuang Valley covers 66 km², says “the report”.",
+    "Non-breaking\u00a0space inside",
+    "\u00a0leading non-breaking space",
+]
+
+
+def _blocks() -> list[Block]:
+    project = Project(REPO)
+    articles = load_articles(project, "zh", BuildResult()) + load_articles(
+        project, "en", BuildResult()
+    )
+    blocks = [b for a in articles for b in a.blocks]
+    blocks += [Block("paragraph", t) for t in TRICKY] + [Block("heading", t) for t in TRICKY]
+    return blocks
+
+
+def _markdown_it_html(block: Block) -> str:
+    parser = markdown._parser()
+    if block.kind == "heading":
+        return f"<h2>{parser.renderInline(block.text)}</h2>"
+    return parser.render(block.text).strip()
+
+
+def _markdown_it_text(text: str) -> str:
+    parts = []
+    for token in markdown._parser().parseInline(text):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+    return "".join(parts).strip()
+
+
+@pytest.mark.parametrize("block", _blocks(), ids=lambda b: b.text[:20])
+def test_block_renders_as_markdown_it_renders_it(block):
+    assert markdown.block_html(block) == _markdown_it_html(block)
+    assert markdown.plain_text(block.text) == _markdown_it_text(block.text)
+
+
+def test_most_news_paragraphs_are_prose():
+    paragraphs = [b.text for b in _blocks()[: -2 * len(TRICKY)]]
+    prose = [t for t in paragraphs if markdown.is_prose(t)]
+    assert len(prose) > 0.8 * len(paragraphs)
+
+
+@pytest.mark.parametrize(
+    "text", ["*强调*", "1. 列表", "- 列表", "标题\n===", "    代码", "a  \nb", "<b>x</b>", "A & B"]
+)
+def test_syntax_is_left_to_markdown_it(text):
+    assert not markdown.is_prose(text)
