@@ -162,6 +162,14 @@ def add_terms(terms: list[str]) -> None:
     segmenter = _segmenter()
     for term in terms:
         segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
+    _SEARCH_PARTS.clear()  # they depend on the dictionary
+
+
+# What each distinct token is, worked out once: a corpus repeats its words, and a
+# dictionary lookup costs far less than a regular expression or a call into jieba.
+_CONTENT_WORD: dict[str, bool] = {}
+_HAN_WORD: dict[str, bool] = {}
+_SEARCH_PARTS: dict[str, list[str]] = {}
 
 
 def segment(text: str) -> list[str]:
@@ -172,7 +180,28 @@ def segment(text: str) -> list[str]:
 
 def content_words(tokens: list[str]) -> list[str]:
     """Tokens of 2+ characters with Han in them, stopwords left out."""
-    return [w for w in tokens if len(w) >= 2 and _HAN.search(w) and w not in _STOPWORDS]
+    known = _CONTENT_WORD
+    words = []
+    for w in tokens:
+        is_word = known.get(w)
+        if is_word is None:
+            is_word = known[w] = len(w) >= 2 and bool(_HAN.search(w)) and w not in _STOPWORDS
+        if is_word:
+            words.append(w)
+    return words
+
+
+def han_words(tokens: list[str]) -> list[str]:
+    """Tokens of 2+ characters, all of them Han."""
+    known = _HAN_WORD
+    words = []
+    for w in tokens:
+        is_word = known.get(w)
+        if is_word is None:
+            is_word = known[w] = len(w) >= 2 and _ALL_HAN.fullmatch(w) is not None
+        if is_word:
+            words.append(w)
+    return words
 
 
 def words(text: str) -> list[str]:
@@ -247,7 +276,7 @@ def keywords_from(tokens: list[str], count: int) -> list[str]:
     """The most distinctive words: jieba's TF-IDF (as jieba.analyse.extract_tags ranks
     them, without its slow POS pass), from tokens already segmented."""
     idf, median = _idf()
-    freq = Counter(w for w in tokens if len(w) >= 2 and _ALL_HAN.fullmatch(w))
+    freq = Counter(han_words(tokens))
     found = sorted(freq, key=lambda w: freq[w] * idf.get(w, median), reverse=True)
     return [w for w in found if w not in _STOPWORDS and w not in _NOT_KEYWORDS][:count]
 
@@ -255,15 +284,25 @@ def keywords_from(tokens: list[str], count: int) -> list[str]:
 def search_words_from(tokens: list[str]) -> list[str]:
     """jieba's search mode (cut_for_search) from tokens already segmented: each word, and
     the dictionary words of two and three characters inside longer ones."""
-    known = _segmenter().has_word
-    out = []
+    known = _SEARCH_PARTS
+    out: list[str] = []
     for w in tokens:
-        if len(w) > 2:
-            out += [w[i : i + 2] for i in range(len(w) - 1) if known(w[i : i + 2])]
-        if len(w) > 3:
-            out += [w[i : i + 3] for i in range(len(w) - 2) if known(w[i : i + 3])]
-        out.append(w)
+        parts = known.get(w)
+        if parts is None:
+            parts = known[w] = _search_parts(w)
+        out += parts
     return out
+
+
+def _search_parts(w: str) -> list[str]:
+    is_word = _segmenter().has_word
+    parts = []
+    if len(w) > 2:
+        parts += [w[i : i + 2] for i in range(len(w) - 1) if is_word(w[i : i + 2])]
+    if len(w) > 3:
+        parts += [w[i : i + 3] for i in range(len(w) - 2) if is_word(w[i : i + 3])]
+    parts.append(w)
+    return parts
 
 
 def search_words(text: str) -> list[str]:
