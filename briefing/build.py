@@ -5,13 +5,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
@@ -20,14 +19,15 @@ from briefing import chinese
 from briefing.cache import Cache, digest
 from briefing.config import LANGUAGES, Project, load_site_config
 from briefing.content import read_article, write_text_atomic
-from briefing.enrich import enrich
+from briefing.enrich import Story, enrich
 from briefing.errors import ContentError, WarningCounter, log
 from briefing.glossary import load_glossary
 from briefing.ingest import ingest_raw_files
 from briefing.model import Article
-from briefing.output import write_site
+from briefing.output import CurrentSite, write_site
+from briefing.parallel import map_forked
 from briefing.render import Page, SiteRenderer
-from briefing.search import build_index
+from briefing.search_index import Entry, SearchIndex, make_entry
 from briefing.translate import TranslationReport, translate_stage
 
 
@@ -204,9 +204,21 @@ def _build(
 
 
 def render_site(project: Project, result: BuildResult) -> None:
-    """Enrich every story, render every page, and swap the new site/ in."""
-    config = load_site_config(project.config_path)
+    """Enrich every story, render the pages that changed, bring the search index up to
+    date, and swap the new site/ in. The cache keeps what this build did only if its
+    site is put in place."""
     cache = Cache(project.root / ".cache" / "build.sqlite")
+    try:
+        _render_site(project, result, cache)
+    except BaseException:
+        cache.rollback()
+        raise
+    finally:
+        cache.close()
+
+
+def _render_site(project: Project, result: BuildResult, cache: Cache) -> None:
+    config = load_site_config(project.config_path)
     with result.timed("enrich"):
         stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
     pending = [s.id for s in stories if "en" not in s.versions]
@@ -220,25 +232,26 @@ def render_site(project: Project, result: BuildResult) -> None:
         result.glossary,
         assets={name: path for name, (path, _) in assets.items()},
     )
+    site = CurrentSite(project.site_dir, cache)
 
     def site_files():
         # A stream, written as it is made: a page's bytes are not kept in memory.
         with result.timed("render + write pages"):
-            yield from render_pages(project, renderer, cache, result)
+            yield from render_pages(renderer, site, result)
             yield from assets.values()
         with result.timed("search index + write"):
             for lang in LANGUAGES:
-                yield from search_files(project, stories, lang, renderer, cache).items()
+                yield from search_files(stories, lang, renderer, site, cache)
 
     try:
         with result.timed("site total"):
-            result.pages = write_site(project.site_dir, site_files())
+            result.pages = write_site(site, site_files())
     except TemplateSyntaxError as exc:
         where = project.templates_dir / (exc.name or "")
         raise ContentError(where, f"line {exc.lineno}: {exc.message}") from None
     except TemplateError as exc:
         raise ContentError(project.templates_dir, f"template error: {exc}") from None
-    cache.commit()  # the page fingerprints now describe the site on disk
+    cache.commit()  # the records now describe the site on disk
     log.info(
         "site: %d files in %s (%d pages rendered, %d unchanged)",
         result.pages,
@@ -249,98 +262,44 @@ def render_site(project: Project, result: BuildResult) -> None:
 
 
 def render_pages(
-    project: Project, renderer: SiteRenderer, cache: Cache, result: BuildResult
+    renderer: SiteRenderer, site: CurrentSite, result: BuildResult
 ) -> Iterator[tuple[str, bytes | None]]:
-    """Render the pages whose fingerprint changed; the others are kept from the current site.
-
-    The cache records, per page, the fingerprint and the hash of the bytes it
-    rendered; a page is kept only if the file in site/ still has those bytes
-    (a killed build can leave the cache and the site from different builds).
-    Many pages to render are rendered on every core.
-    """
-    pages = renderer.pages()
-    previous = cache.get_many("page", [page.path for page in pages])
-    fresh: list[tuple[Page, str]] = []
-    for page in pages:
-        fingerprint = renderer.fingerprint(page)
-        known = previous.get(page.path)
-        if (
-            known
-            and known[0] == fingerprint
-            and _file_hash(project.site_dir / page.path) == known[1]
-        ):
+    """Render the pages whose fingerprint changed; the others are kept from the current
+    site. Many pages to render are rendered on every core."""
+    fresh: list[Page] = []
+    for page in renderer.pages():
+        if site.keep(page.path, renderer.fingerprint(page)):
             result.unchanged += 1
-            cache.put("page", page.path, known)
             yield page.path, None
         else:
-            fresh.append((page, fingerprint))
-    for (page, fingerprint), data in zip(
-        fresh, _render_all(renderer, [p for p, _ in fresh]), strict=True
-    ):
+            fresh.append(page)
+    rendered = map_forked(renderer.render, fresh, chunksize=32, parallel_from=PARALLEL_PAGES_FROM)
+    for page, data in zip(fresh, rendered, strict=True):
         result.rendered += 1
-        cache.put("page", page.path, (fingerprint, hashlib.sha256(data).hexdigest()))
         yield page.path, data
 
 
-# Set for forked render workers: they inherit the renderer instead of receiving it.
-_WORKER_RENDERER: SiteRenderer | None = None
-_WORKER_PAGES: list[Page] = []
 PARALLEL_PAGES_FROM = 200
 
 
-def _render_one(index: int) -> bytes:
-    return _WORKER_RENDERER.render(_WORKER_PAGES[index])
-
-
-def _render_all(renderer: SiteRenderer, pages: list[Page]) -> Iterator[bytes]:
-    global _WORKER_RENDERER, _WORKER_PAGES
-    workers = min(os.cpu_count() or 1, 8)
-    if len(pages) < PARALLEL_PAGES_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        yield from (renderer.render(page) for page in pages)
-        return
-    _WORKER_RENDERER, _WORKER_PAGES = renderer, pages
-    try:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            yield from pool.map(_render_one, range(len(pages)), chunksize=32)
-    finally:
-        _WORKER_RENDERER, _WORKER_PAGES = None, []
-
-
 def search_files(
-    project: Project, stories: list, lang: str, renderer: SiteRenderer, cache: Cache
-) -> dict[str, bytes | None]:
-    """The search index of one language, kept from the current site when no input changed.
+    stories: list[Story], lang: str, renderer: SiteRenderer, site: CurrentSite, cache: Cache
+) -> Iterator[tuple[str, bytes | None]]:
+    """The search index of one language: only what changed is worked on (search_index.py)."""
+    index = SearchIndex(cache.db, lang, site)
 
-    BM25 weights depend on every document, so any change rebuilds the index;
-    without one, its files are kept if they are still the ones last written.
-    """
-    key = digest(
-        lang,
-        renderer.config.base_path,
-        *(f"{s.id}|{s.key}|{[t.slug for t in s.tags]}" for s in stories),
-    )
-    known = cache.get_many("search", [lang]).get(lang)
-    folder = f"search/{lang}/"
-    if (
-        known
-        and known[0] == key
-        and all(_file_hash(project.site_dir / path) == sha for path, sha in known[1].items())
-    ):
-        cache.put("search", lang, known)
-        return dict.fromkeys(known[1])
-    index = build_index(
-        stories, lang, lambda code, story_id: renderer.url(f"{code}/articles/{story_id}/")
-    )
-    files = {folder + path: data for path, data in index.items()}
-    cache.put("search", lang, (key, {p: hashlib.sha256(d).hexdigest() for p, d in files.items()}))
-    return files
+    def url_of(story_id: str) -> str:
+        return renderer.url(f"{lang}/articles/{story_id}/")
+
+    def compute(items: list[tuple[Story, str]]) -> Iterator[Entry]:
+        return map_forked(partial(_entry, lang=lang), items, chunksize=8)
+
+    yield from index.files(stories, url_of, compute)
 
 
-def _file_hash(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+def _entry(item: tuple[Story, str], lang: str) -> Entry:
+    story, url = item
+    return make_entry(story, lang, url)
 
 
 def fingerprinted_assets(folder: Path) -> dict[str, tuple[str, bytes]]:

@@ -1,9 +1,11 @@
 """Content-hash caches in .cache/: what a build computed for content it has seen before.
 
-One SQLite file of (namespace, key) -> pickled value. Keys are hashes of
+One SQLite file: (namespace, key) -> pickled value, where keys are hashes of
 everything a value depends on (the article's text, the glossary, the code
-version), so a stale entry is never used; the file is safe to delete, and a
-damaged one is set aside and started afresh.
+version), so a stale entry is never used; a record of each file in site/ (see
+output.CurrentSite); and the search index's state (search_index.py). The file is
+safe to delete, and a damaged one is set aside and started afresh. What a build
+puts in is committed only once its site is in place.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from briefing.errors import warn
 
 # Bump when what is cached changes shape or meaning.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def digest(*parts: str) -> str:
@@ -47,6 +49,13 @@ class Cache:
         db.execute(
             "CREATE TABLE IF NOT EXISTS cache (ns TEXT, key TEXT, value BLOB, PRIMARY KEY (ns, key))"
         )
+        # Each copy of the site (output.py) by the inode of its folder: its files, and
+        # whether they are known to be as recorded.
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS site_file (tree INTEGER, path TEXT, fingerprint TEXT, "
+            "inode INTEGER, size INTEGER, mtime INTEGER, PRIMARY KEY (tree, path))"
+        )
+        db.execute("CREATE TABLE IF NOT EXISTS site_tree (tree INTEGER PRIMARY KEY, clean INTEGER)")
         db.execute("SELECT count(*) FROM cache").fetchone()
         return db
 
@@ -68,9 +77,49 @@ class Cache:
     def put(self, namespace: str, key: str, value: object) -> None:
         self.pending.append((namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
 
+    # --- the copies of the site (output.py) ------------------------------------------------
+
+    def site_records(self, tree: int) -> dict[str, tuple[str, int, int, int]]:
+        """path -> (fingerprint, inode, size, mtime_ns) of each file of a copy of the site."""
+        rows = self.db.execute(
+            "SELECT path, fingerprint, inode, size, mtime FROM site_file WHERE tree = ?", (tree,)
+        )
+        return {path: tuple(rest) for path, *rest in rows}
+
+    def record_site_files(
+        self, tree: int, changed: dict[str, tuple[str, int, int, int]], removed: list[str]
+    ) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO site_file VALUES (?, ?, ?, ?, ?, ?)",
+            [(tree, path, *record) for path, record in changed.items()],
+        )
+        self.db.executemany(
+            "DELETE FROM site_file WHERE tree = ? AND path = ?", [(tree, p) for p in removed]
+        )
+
+    def tree_is_clean(self, tree: int) -> bool:
+        row = self.db.execute("SELECT clean FROM site_tree WHERE tree = ?", (tree,)).fetchone()
+        return bool(row and row[0])
+
+    def mark_tree(self, tree: int, clean: bool, commit: bool = True) -> None:
+        """Mark a copy of the site as known to be as recorded, or not. Marking it unclean
+        is committed at once, before the copy is changed."""
+        self.db.execute("INSERT OR REPLACE INTO site_tree VALUES (?, ?)", (tree, int(clean)))
+        if commit:
+            self.db.commit()
+
+    def forget_tree(self, tree: int | None) -> None:
+        self.db.execute("DELETE FROM site_file WHERE tree = ?", (tree,))
+        self.db.execute("DELETE FROM site_tree WHERE tree = ?", (tree,))
+
     def commit(self) -> None:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", self.pending)
+        self.pending = []
+
+    def rollback(self) -> None:
+        """Forget what this build put in (its site was not put in place)."""
+        self.db.rollback()
         self.pending = []
 
     def close(self) -> None:
@@ -90,6 +139,9 @@ class NoCache(Cache):
         pass
 
     def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
         pass
 
     def close(self) -> None:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing as mp
-import os
 import re
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from briefing import chinese
 from briefing.cache import Cache, NoCache, digest
-from briefing.markdown import block_html, plain_text
+from briefing.markdown import plain_text
 from briefing.model import Article
+from briefing.parallel import map_forked
 
 SUMMARY_CHARS = {"zh": 110, "en": 240}
 CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
@@ -73,8 +72,7 @@ class Story:
         return [t for t in self.tags if t.name(lang)]
 
 
-# Below this many stories to read, starting worker processes costs more than it saves.
-PARALLEL_FROM = 64
+FEATURES_VERSION = "2"  # bump when Features change shape or meaning
 
 
 def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Features]:
@@ -82,45 +80,38 @@ def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Fe
 
     Workers are forked, so they inherit jieba's dictionary with the glossary words.
     """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(stories) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [features_of(story, glossary) for story in stories]
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(features_of, stories, [glossary] * len(stories), chunksize=16))
+    return list(map_forked(partial(features_of, glossary=glossary), stories))
 
 
 @dataclass
 class Features:
-    """What enrichment learns from one story's own text (cached by content hash)."""
+    """What enrichment learns from one story's own text (cached by content hash).
+
+    Kept small: every story's features are in memory during a build. Block HTML
+    and search terms are made when a page or an index entry is made.
+    """
 
     words: set[str]  # the Chinese text's most frequent content words
     keywords: list[str]  # jieba TF-IDF keywords
     glossary_counts: Counter[str]
     summaries: dict[str, str]
     figures: dict[str, list[Figure]]
-    html: dict[str, list[str]]  # body blocks as HTML, per language
-    search_fields: dict[str, dict[str, Counter[str]]]  # index terms per language and field
 
 
 def features_of(story: Story, glossary: dict[str, str]) -> Features:
     """Everything learnt from one story's text; the Chinese is segmented once for all of it."""
-    from briefing.search import field_terms, normalize  # search builds on enrichment
+    from briefing.search import normalize  # the words search indexes, so tags match queries
 
+    plain = {lang: [plain_text(p) for p in a.paragraphs] for lang, a in story.versions.items()}
     zh = story.versions["zh"]
     body = "\n".join(plain_text(b.text) for b in zh.blocks)
-    tokens = chinese.segment(normalize(body))
-    text_tokens = chinese.segment(zh.title) + tokens
+    text_tokens = chinese.segment(zh.title) + chinese.segment(normalize(body))
     return Features(
         words={w for w, _ in Counter(chinese.content_words(text_tokens)).most_common(40)},
         keywords=chinese.keywords_from(text_tokens, 6),
         glossary_counts=_glossary_counts(f"{zh.title}\n{body}", glossary),
-        summaries={lang: summary(a) for lang, a in story.versions.items()},
-        figures={lang: find_figures(a) for lang, a in story.versions.items()},
-        html={lang: [block_html(b) for b in a.blocks] for lang, a in story.versions.items()},
-        search_fields={
-            lang: field_terms(a, lang, tokens if lang == "zh" else None)
-            for lang, a in story.versions.items()
-        },
+        summaries={lang: summary(a, plain[lang]) for lang, a in story.versions.items()},
+        figures={lang: find_figures(a, plain[lang]) for lang, a in story.versions.items()},
     )
 
 
@@ -143,7 +134,11 @@ def enrich(
     by_id = {s.id: s for s in stories}
     glossary_key = repr(sorted(glossary.items()))
     keys = {
-        s.id: digest(*(f"{lang}\n{a.text}" for lang, a in sorted(s.versions.items())), glossary_key)
+        s.id: digest(
+            *(a.content_key() for _, a in sorted(s.versions.items())),
+            glossary_key,
+            FEATURES_VERSION,
+        )
         for s in stories
     }
     known = cache.get_many("features", list(keys.values()))
@@ -237,11 +232,15 @@ def tag_slug(zh: str, en: str | None) -> str:
 # --- summaries and figures ---------------------------------------------------------------
 
 
-def summary(article: Article) -> str:
-    """The article's own summary, else its first paragraph cut at a sentence end."""
+def summary(article: Article, plain: list[str] | None = None) -> str:
+    """The article's own summary, else its first paragraph cut at a sentence end.
+
+    `plain`: the paragraphs as plain text, when the caller has them."""
     if article.summary:
         return article.summary
-    first = plain_text(article.paragraphs[0]) if article.paragraphs else ""
+    if plain is None:
+        plain = [plain_text(p) for p in article.paragraphs]
+    first = plain[0] if plain else ""
     limit = SUMMARY_CHARS.get(article.lang, 200)
     if len(first) <= limit:
         return first
@@ -268,14 +267,19 @@ _CLAUSE = {
 }
 
 
-def find_figures(article: Article) -> list[Figure]:
-    """Numbers with units, each with the clause it stands in (first mention only)."""
+def find_figures(article: Article, plain: list[str] | None = None) -> list[Figure]:
+    """Numbers with units, each with the clause it stands in (first mention only).
+
+    `plain`: the paragraphs as plain text, when the caller has them."""
     pattern = _ZH_FIGURE if article.lang == "zh" else _EN_FIGURE
     limit = CONTEXT_CHARS.get(article.lang, 140)
     figures: list[Figure] = []
     seen: set[str] = set()
-    for paragraph in article.paragraphs:
-        text = plain_text(paragraph)
+    if plain is None:
+        plain = [plain_text(p) for p in article.paragraphs]
+    for text in plain:
+        if pattern.search(text) is None:  # most paragraphs have no figure: skip their clauses
+            continue
         for clause in _CLAUSE[article.lang if article.lang in _CLAUSE else "en"].finditer(text):
             for match in pattern.finditer(clause[0]):
                 value = match[0]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
@@ -50,3 +51,9 @@ class Article:
     def text(self) -> str:
         """Title and body as plain text, one block per line."""
         return "\n".join([self.title, *(b.text for b in self.blocks)])
+
+    def content_key(self) -> str:
+        """A hash of everything the article says (front-matter and body), not where it is:
+        what a page or a cache entry made from it depends on."""
+        values = [getattr(self, f.name) for f in fields(self) if f.name != "path"]
+        return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import yaml
@@ -36,6 +37,10 @@ class Page:
     path: str  # inside site/, e.g. "zh/articles/<id>/index.html"
     template: str
     context: dict = field(default_factory=dict)
+    # More context, made only when the page is rendered: what costs work and follows
+    # from what `context` holds (an article's body as HTML), so the fingerprint need not
+    # cover it.
+    derive: Callable[[], dict] | None = None
 
 
 class SiteRenderer:
@@ -165,13 +170,11 @@ class SiteRenderer:
                     story=story,
                     article=article,
                     translated=lang in story.versions,
-                    blocks=story.features.html[lang if lang in story.versions else "zh"]
-                    if story.features
-                    else [block_html(b) for b in article.blocks],
                     related=[self.by_id[i] for i in story.related],
                     newer=self.by_id.get(story.newer or ""),
                     older=self.by_id.get(story.older or ""),
                     og_type="article",
+                    derive=partial(_body_html, article),
                 )
             )
             if "en" in story.versions:
@@ -182,7 +185,7 @@ class SiteRenderer:
                         "parallel.html",
                         title=f"{article.title} · {t['parallel_view']}",
                         story=story,
-                        rows=self.parallel_rows(story),
+                        derive=partial(_parallel_rows, story),
                     )
                 )
         return pages
@@ -195,6 +198,7 @@ class SiteRenderer:
         *,
         title: str,
         languages: tuple[str, ...] | list[str] = LANGUAGES,
+        derive: Callable[[], dict] | None = None,
         **context,
     ) -> Page:
         full = f"{lang}/{path}"
@@ -205,6 +209,7 @@ class SiteRenderer:
                 **self._common(lang, full, title, languages),
                 **context,
             },
+            derive,
         )
 
     def _common(
@@ -288,16 +293,6 @@ class SiteRenderer:
                 break
         return figures[:FIGURES_ON_HOME]
 
-    def parallel_rows(self, story: Story) -> list[tuple[str, str]]:
-        """zh and en blocks side by side, paired by position."""
-        if story.features:
-            zh, en = story.features.html["zh"], story.features.html["en"]
-        else:
-            zh = [block_html(b) for b in story.versions["zh"].blocks]
-            en = [block_html(b) for b in story.versions["en"].blocks]
-        width = max(len(zh), len(en))
-        return [(zh[i] if i < len(zh) else "", en[i] if i < len(en) else "") for i in range(width)]
-
     def _feed_updated(self) -> str:
         dates = [s.date for s in self.stories if s.date]
         return iso_datetime(max(dates)) if dates else "2000-01-01T00:00:00+08:00"
@@ -337,7 +332,22 @@ class SiteRenderer:
         return digest(self.templates_key, page.path, page.template, _fingerprint(varying))
 
     def render(self, page: Page) -> bytes:
-        return self.env.get_template(page.template).render(page.context).encode("utf-8")
+        context = {**page.context, **page.derive()} if page.derive else page.context
+        return self.env.get_template(page.template).render(context).encode("utf-8")
+
+
+def _body_html(article: Article) -> dict:
+    return {"blocks": [block_html(b) for b in article.blocks]}
+
+
+def _parallel_rows(story: Story) -> dict:
+    """zh and en blocks side by side, paired by position."""
+    zh = [block_html(b) for b in story.versions["zh"].blocks]
+    en = [block_html(b) for b in story.versions["en"].blocks]
+    width = max(len(zh), len(en))
+    return {
+        "rows": [(zh[i] if i < len(zh) else "", en[i] if i < len(en) else "") for i in range(width)]
+    }
 
 
 # Context entries that are the same on every page and already part of templates_key
@@ -348,14 +358,13 @@ _IN_TEMPLATES_KEY = frozenset({"t", "strings", "config"})
 def _fingerprint(value) -> str:
     """A compact, stable text for a page context (see SiteRenderer.fingerprint)."""
     if isinstance(value, Story):
+        # What a page shows of a story it lists or links to: its texts and tags. A page
+        # that shows its related articles or neighbours has them in its own context.
         if value.fingerprint is None:  # a story appears on many pages: work it out once
-            value.fingerprint = (
-                f"S({value.key}|{[t.slug for t in value.tags]}|{value.related}|"
-                f"{value.newer}|{value.older})"
-            )
+            value.fingerprint = f"S({value.id}|{value.key}|{value.tags!r})"
         return value.fingerprint
     if isinstance(value, Article):
-        return f"A({value.id}|{value.lang}|{digest(value.text, repr(value.extra))})"
+        return f"A({value.id}|{value.lang}|{value.content_key()})"
     if isinstance(value, dict):
         return (
             "{"

@@ -108,14 +108,15 @@ def test_two_builds_at_once_are_refused(seeded_project, run):
 def test_a_full_disk_is_a_clear_error_and_the_site_stays(seeded_project, run, monkeypatch):
     assert run(seeded_project)[0] == 0
     before = snapshot(seeded_project / "site")
-    original = Path.write_bytes
+    from briefing import output
 
-    def full_disk(self, data):
-        if ".site-new-" in str(self):
+    def full_disk(path, mode="r", *args, **kwargs):
+        if "site-previous" in str(path) and "w" in mode:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return original(self, data)
+        return open(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    # The writer's own open(): the disk is full when the new site is written.
+    monkeypatch.setattr(output, "open", full_disk, raising=False)
     (seeded_project / "content" / "zh" / "new.md").write_text(
         "---\ntitle: 新\n---\n\n正文。\n", encoding="utf-8"
     )
@@ -130,15 +131,21 @@ def test_a_full_disk_is_a_clear_error_and_the_site_stays(seeded_project, run, mo
 
 
 def test_an_unwritable_site_folder_is_a_clear_error(seeded_project, run, monkeypatch):
-    import tempfile
+    from briefing import output
 
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    assert run(seeded_project)[0] == 0
+    before = snapshot(seeded_project / "site")
+    article = next((seeded_project / "content" / "zh").glob("*.md"))
+    article.write_text(article.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    # The writer cannot put a file in place: the folder is not writable.
+    monkeypatch.setattr(output.os, "replace", refuse)
     status, out = run(seeded_project)
     assert status == 1
     assert out.strip().splitlines()[-1] == "error: site: cannot write the site: Permission denied"
+    assert snapshot(seeded_project / "site") == before
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@
   const UNSTEMMED = new Set("million billion trillion union nation station news series".split(" "));
   const HAN_RUN = /[\u3400-\u9fff]+/g;
   const LATIN = /[a-z0-9]+(?:[.,][0-9]+)*/g;
-  const SCORE_SCALE = 100;
+  const K1 = 1.2, B = 0.75; // BM25, as briefing/search.py scores it
   const PAGE = 10;
 
   function normalize(text) {
@@ -104,17 +104,23 @@
       }
       return this.cache.get(path);
     }
+    // Each term's documents with their BM25 score for it. A posting is
+    // [doc delta, weighted count, document length]; meta.json has the totals.
     async postings(terms) {
       const meta = await this.get("meta.json");
       const found = {};
       await Promise.all(terms.map(async (term) => {
         const shard = await this.get(`shard-${fnv1a(term) % meta.shards}.json`);
         const flat = shard[term] || [];
+        const frequency = flat.length / 3;
+        const idf = Math.log(1 + (meta.docs - frequency + 0.5) / (frequency + 0.5));
         const entries = new Map();
         let doc = 0;
-        for (let i = 0; i < flat.length; i += 2) {
+        for (let i = 0; i < flat.length; i += 3) {
           doc += flat[i];
-          entries.set(doc, flat[i + 1]);
+          const count = flat[i + 1];
+          const norm = K1 * (1 - B + B * flat[i + 2] / meta.avgdl);
+          entries.set(doc, idf * count * (K1 + 1) / (count + norm));
         }
         found[term] = entries;
       }));
@@ -130,7 +136,7 @@
       const scored = candidates.map((d) => {
         let score = 0;
         for (const term in found) score += found[term].get(d) || 0;
-        return { number: d, score: score / SCORE_SCALE };
+        return { number: d, score };
       }).sort((a, b) => b.score - a.score || a.number - b.number);
       const han = query.phrases.filter((p) => /^[\u3400-\u9fff]+$/.test(p));
       const results = [];

@@ -1,0 +1,54 @@
+"""Work on every core: forked workers that inherit what they work on.
+
+Forked workers read the parent's data (stories, the renderer, jieba's dictionary
+with the glossary words) as it is; only indices go to them and results come
+back. Where fork is missing, or the work is small, it runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many items, starting workers costs more than it saves.
+PARALLEL_FROM = 64
+
+_WORK: tuple[Callable, Sequence] | None = None  # what forked workers inherit
+
+
+def _run(index: int):
+    function, items = _WORK  # type: ignore[misc]
+    return function(items[index])
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def map_forked(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    chunksize: int = 16,
+    parallel_from: int = PARALLEL_FROM,
+) -> Iterator[Result]:
+    """function(item) for each item, in order, on every core when there are many."""
+    global _WORK
+    workers = min(cores(), 8)
+    if len(items) < parallel_from or workers < 2 or "fork" not in mp.get_all_start_methods():
+        yield from map(function, items)
+        return
+    _WORK = (function, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(_run, range(len(items)), chunksize=chunksize)
+    finally:
+        _WORK = None

@@ -1,0 +1,366 @@
+"""The search index files of one language, kept up to date article by article.
+
+The cache remembers what the index in site/ holds: each article's document
+number, what its entry was made from (a key) and its terms. A build works only
+on the articles that are new, changed or gone: their postings are taken out of
+and put into the shards their terms fall in, and only those shards and document
+files are written again; the rest are kept from the current site. That works
+because no posting depends on another article: the reader (search.js) scores
+BM25 from a posting's count and document length and meta.json's totals.
+
+The index is made afresh, streaming article by article, on the first build, when
+the number of shards has to change (it doubles as the index grows), when many
+articles changed, or when the files in site/ are not the ones last written.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import math
+import sqlite3
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from briefing.cache import digest
+from briefing.enrich import Story
+from briefing.markdown import plain_text
+from briefing.output import CurrentSite
+from briefing.search import FIELD_WEIGHTS, chinese, document_terms, fnv1a, normalize
+
+SHARD_TARGET_BYTES = 16_000
+POSTING_BYTES = 10  # about what one posting takes in a shard file: picks the shard count
+TEXT_LIMIT = 20_000  # characters of body text kept for snippets
+INDEX_VERSION = 2  # bump when the files or the terms change meaning
+
+# (path in site/, bytes or None for "keep the current file")
+IndexFile = tuple[str, bytes | None]
+
+
+@dataclass
+class Entry:
+    """What the index holds of one article: its document file, terms and length."""
+
+    doc: bytes  # doc/<n>.json
+    terms: bytes  # marshal of {term: weighted count}
+    length: int  # title and body terms: BM25's document length
+    count: int  # distinct terms: one posting each
+
+
+def entry_key(story: Story, lang: str, url: str) -> str:
+    """What an article's entry is made from; the entry is redone when this changes."""
+    article = story.versions[lang]
+    tags = [t.name(lang) for t in story.tags_in(lang)]
+    return digest(str(INDEX_VERSION), lang, url, article.content_key(), story.date or "", *tags)
+
+
+def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> bytes:
+    """doc/<n>.json: what a result shows. Text, never markup: the reader puts it in text nodes."""
+    article = story.versions[lang]
+    if body is None:
+        body = "\n".join(plain_text(b.text) for b in article.blocks)
+    doc = {
+        "url": url,
+        "title": article.title,
+        "date": story.date,
+        "tags": [t.name(lang) for t in story.tags_in(lang)],
+        "text": body[:TEXT_LIMIT],
+    }
+    return _json(doc)
+
+
+def make_entry(story: Story, lang: str, url: str) -> Entry:
+    """An article's terms by field, weighted: the costly part (segmentation)."""
+    article = story.versions[lang]
+    body = "\n".join(plain_text(b.text) for b in article.blocks)
+    title = Counter(document_terms(lang, article.title, is_title=True))
+    if lang == "zh":  # segment the normalized text once for words and bigrams
+        tokens = chinese.segment(normalize(body))
+        body_terms = Counter(_chinese_body_terms(body, tokens))
+    else:
+        body_terms = Counter(document_terms(lang, body))
+    tags = Counter(t for tag in story.tags_in(lang) for t in document_terms(lang, tag.name(lang)))
+    weighted: dict[str, int] = {}
+    for name, counts in (("title", title), ("tags", tags), ("body", body_terms)):
+        weight = int(FIELD_WEIGHTS[name])
+        for term, count in counts.items():
+            weighted[term] = weighted.get(term, 0) + weight * count
+    return Entry(
+        doc=doc_file(story, lang, url, body),
+        terms=marshal.dumps(weighted),
+        length=sum(title.values()) + sum(body_terms.values()),
+        count=len(weighted),
+    )
+
+
+def _chinese_body_terms(body: str, tokens: list[str]) -> list[str]:
+    from briefing.search import chinese_terms
+
+    return chinese_terms(body, tokens=tokens)
+
+
+def shard_count(postings: int) -> int:
+    """A power of two, so that the count changes (and every shard with it) only as the
+    index doubles in size."""
+    wanted = max(1, math.ceil(postings * POSTING_BYTES / SHARD_TARGET_BYTES))
+    return 1 << (wanted - 1).bit_length()
+
+
+class SearchIndex:
+    """The index of one language: its state in the cache database and its files."""
+
+    def __init__(self, db: sqlite3.Connection, lang: str, site: CurrentSite):
+        self.db = db
+        self.lang = lang
+        self.site = site
+        self.folder = f"search/{lang}/"
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS search_doc_v{INDEX_VERSION} (lang TEXT, id TEXT, "
+            "number INTEGER, key TEXT, length INTEGER, count INTEGER, terms BLOB, "
+            "PRIMARY KEY (lang, id))"
+        )
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS search_state_v{INDEX_VERSION} "
+            "(lang TEXT PRIMARY KEY, shards INTEGER)"
+        )
+        self.docs_table = f"search_doc_v{INDEX_VERSION}"
+        self.state_table = f"search_state_v{INDEX_VERSION}"
+
+    def files(
+        self,
+        stories: list[Story],
+        url_of: Callable[[str], str],
+        compute: Callable[[list[tuple[Story, str]]], Iterable[Entry]],
+    ) -> Iterator[IndexFile]:
+        """The index files, for the stories in this language. `compute` makes the entries
+        of many articles (on every core), in order."""
+        keep = self.site.keep
+        current = [(s, url_of(s.id)) for s in stories if self.lang in s.versions]
+        keys = {s.id: entry_key(s, self.lang, url) for s, url in current}
+        known = {
+            row[0]: row[1:]
+            for row in self.db.execute(
+                f"SELECT id, number, key, length, count FROM {self.docs_table} WHERE lang = ?",
+                (self.lang,),
+            )
+        }
+        changed = [(s, url) for s, url in current if known.get(s.id, (None, None))[1] != keys[s.id]]
+        gone = [i for i in known if i not in keys]
+        previous_shards = self._stored_shards()
+        few = len(changed) + len(gone) <= max(64, len(current) // 4)
+        if known and few and previous_shards:
+            entries = dict(zip((s.id for s, _ in changed), compute(changed), strict=True))
+            postings = sum(row[3] for i, row in known.items() if i in keys and i not in entries)
+            shards = shard_count(postings + sum(e.count for e in entries.values()))
+            if shards == previous_shards and all(
+                keep(self._shard_path(k), f"shards:{shards}") for k in range(shards)
+            ):
+                yield from self._update(current, keys, known, entries, gone, shards)
+                return
+            yield from self._rebuild(current, keys, known, entries, gone)
+            return
+        yield from self._rebuild(current, keys, known, None, gone, compute)
+
+    # --- the two ways ---------------------------------------------------------------------
+
+    def _update(
+        self,
+        current: list[tuple[Story, str]],
+        keys: dict[str, str],
+        known: dict[str, tuple],
+        entries: dict[str, Entry],
+        gone: list[str],
+        shards: int,
+    ) -> Iterator[IndexFile]:
+        """Take the changed articles' old postings out and their new ones in, shard by shard."""
+        numbers = {i: row[0] for i, row in known.items()}
+        next_number = max(numbers.values(), default=-1) + 1
+        # term -> {doc: (count, length) or None to remove}
+        changes: dict[str, dict[int, tuple[int, int] | None]] = {}
+        for story_id in [*gone, *(i for i in entries if i in known)]:
+            for term in self._terms_of(story_id):
+                changes.setdefault(term, {})[numbers[story_id]] = None
+        for story_id, entry in entries.items():
+            if story_id not in numbers:
+                numbers[story_id] = next_number
+                next_number += 1
+            for term, count in marshal.loads(entry.terms).items():
+                changes.setdefault(term, {})[numbers[story_id]] = (count, entry.length)
+        by_shard: dict[int, list[str]] = {}
+        for term in changes:
+            by_shard.setdefault(fnv1a(term) % shards, []).append(term)
+        for k in range(shards):
+            path = self._shard_path(k)
+            if k not in by_shard:
+                yield path, None
+                continue
+            shard = json.loads(self.site.read(path))
+            for term in by_shard[k]:
+                merged = _decode(shard.get(term, []))
+                for doc, posting in changes[term].items():
+                    if posting is None:
+                        merged.pop(doc, None)
+                    else:
+                        merged[doc] = posting
+                if merged:
+                    shard[term] = _encode(merged)
+                else:
+                    shard.pop(term, None)
+            self.site.made(path, f"shards:{shards}")
+            yield path, _json(dict(sorted(shard.items())))
+        yield from self._doc_files(current, keys, numbers, entries)
+        self._forget(gone)
+        self._remember(keys, numbers, entries, shards)
+        yield from self._meta(current, keys, known, entries, shards)
+
+    def _rebuild(
+        self,
+        current: list[tuple[Story, str]],
+        keys: dict[str, str],
+        known: dict[str, tuple],
+        entries: dict[str, Entry] | None,
+        gone: list[str],
+        compute: Callable[[list[tuple[Story, str]]], Iterable[Entry]] | None = None,
+    ) -> Iterator[IndexFile]:
+        """The whole index afresh: documents numbered in the stories' order (newest
+        first), postings gathered as each article comes, kept compact in arrays."""
+        if entries is None:
+            changed = [(s, url) for s, url in current if known.get(s.id, (0, ""))[1] != keys[s.id]]
+            made = iter(compute(changed)) if changed else iter(())
+            changed_ids = {s.id for s, _ in changed}
+        postings: dict[str, array] = {}
+        last: dict[str, int] = {}
+        numbers: dict[str, int] = {}
+        lengths = 0
+        for number, (story, url) in enumerate(current):
+            numbers[story.id] = number
+            if entries is not None and story.id in entries:
+                entry = entries[story.id]
+            elif entries is None and story.id in changed_ids:
+                entry = next(made)
+            else:
+                entry = self._stored_entry(story, url)
+            self._remember_one(story.id, number, keys[story.id], entry)
+            self.site.made(self._doc_path(number), keys[story.id])
+            yield self._doc_path(number), entry.doc
+            lengths += entry.length
+            for term, count in marshal.loads(entry.terms).items():
+                found = postings.get(term)
+                if found is None:
+                    found = postings[term] = array("i")
+                    last[term] = 0
+                found.extend((number - last[term], count, entry.length))
+                last[term] = number
+        self._forget(gone)
+        shards = shard_count(sum(len(p) // 3 for p in postings.values()))
+        by_shard: list[list[str]] = [[] for _ in range(shards)]
+        for term in postings:
+            by_shard[fnv1a(term) % shards].append(term)
+        for k, terms in enumerate(by_shard):
+            terms.sort()
+            self.site.made(self._shard_path(k), f"shards:{shards}")
+            yield self._shard_path(k), _json({t: postings[t].tolist() for t in terms})
+        self._store_shards(shards)
+        yield self._meta_file(len(current), lengths, shards)
+
+    # --- pieces -----------------------------------------------------------------------------
+
+    def _doc_files(self, current, keys, numbers, entries) -> Iterator[IndexFile]:
+        for story, url in current:
+            path = self._doc_path(numbers[story.id])
+            if story.id in entries:
+                self.site.made(path, keys[story.id])
+                yield path, entries[story.id].doc
+            elif self.site.keep(path, keys[story.id]):
+                yield path, None
+            else:
+                yield path, doc_file(story, self.lang, url)
+
+    def _meta(self, current, keys, known, entries, shards) -> Iterator[IndexFile]:
+        lengths = sum(
+            entries[s.id].length if s.id in entries else known[s.id][2] for s, _ in current
+        )
+        yield self._meta_file(len(current), lengths, shards)
+
+    def _terms_of(self, story_id: str) -> dict[str, int]:
+        row = self.db.execute(
+            f"SELECT terms FROM {self.docs_table} WHERE lang = ? AND id = ?",
+            (self.lang, story_id),
+        ).fetchone()
+        return marshal.loads(row[0]) if row else {}
+
+    def _stored_entry(self, story: Story, url: str) -> Entry:
+        """An unchanged article's entry: terms from the cache, its doc file made anew."""
+        length, count, terms = self.db.execute(
+            f"SELECT length, count, terms FROM {self.docs_table} WHERE lang = ? AND id = ?",
+            (self.lang, story.id),
+        ).fetchone()
+        return Entry(doc=doc_file(story, self.lang, url), terms=terms, length=length, count=count)
+
+    def _remember(self, keys, numbers, entries, shards) -> None:
+        for story_id, entry in entries.items():
+            self._remember_one(story_id, numbers[story_id], keys[story_id], entry)
+        self._store_shards(shards)
+
+    def _remember_one(self, story_id: str, number: int, key: str, entry: Entry) -> None:
+        self.db.execute(
+            f"INSERT OR REPLACE INTO {self.docs_table} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self.lang, story_id, number, key, entry.length, entry.count, entry.terms),
+        )
+
+    def _forget(self, gone: list[str]) -> None:
+        self.db.executemany(
+            f"DELETE FROM {self.docs_table} WHERE lang = ? AND id = ?",
+            [(self.lang, i) for i in gone],
+        )
+
+    def _stored_shards(self) -> int | None:
+        row = self.db.execute(
+            f"SELECT shards FROM {self.state_table} WHERE lang = ?", (self.lang,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _store_shards(self, shards: int) -> None:
+        self.db.execute(
+            f"INSERT OR REPLACE INTO {self.state_table} VALUES (?, ?)", (self.lang, shards)
+        )
+
+    def _shard_path(self, k: int) -> str:
+        return f"{self.folder}shard-{k}.json"
+
+    def _doc_path(self, number: int) -> str:
+        return f"{self.folder}doc/{number}.json"
+
+    def _meta_file(self, docs: int, lengths: int, shards: int) -> IndexFile:
+        meta = {
+            "version": INDEX_VERSION,
+            "lang": self.lang,
+            "docs": docs,
+            "avgdl": round(lengths / docs, 3) if docs else 1.0,
+            "shards": shards,
+        }
+        return f"{self.folder}meta.json", _json(meta)
+
+
+def _decode(flat: list[int]) -> dict[int, tuple[int, int]]:
+    """[doc delta, count, length, ...] -> {doc: (count, length)}."""
+    found, doc = {}, 0
+    for i in range(0, len(flat), 3):
+        doc += flat[i]
+        found[doc] = (flat[i + 1], flat[i + 2])
+    return found
+
+
+def _encode(postings: dict[int, tuple[int, int]]) -> list[int]:
+    flat, previous = [], 0
+    for doc in sorted(postings):
+        count, length = postings[doc]
+        flat += (doc - previous, count, length)
+        previous = doc
+    return flat
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
