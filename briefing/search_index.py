@@ -50,10 +50,12 @@ class Entry:
 
 
 def entry_key(story: Story, lang: str, url: str) -> str:
-    """What an article's entry is made from; the entry is redone when this changes."""
-    article = story.versions[lang]
+    """What an article's entry is made from; the entry is redone when this changes.
+
+    story.key covers the article's text and the glossary, whose terms are words to
+    the segmenter: a new term changes how every Chinese text is cut into words."""
     tags = [t.name(lang) for t in story.tags_in(lang)]
-    return digest(str(INDEX_VERSION), lang, url, article.content_key(), story.date or "", *tags)
+    return digest(str(INDEX_VERSION), lang, url, story.key, story.date or "", *tags)
 
 
 def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> bytes:

@@ -1,0 +1,165 @@
+"""Incremental builds: after any change, the site is the one a build from scratch makes,
+and only the pages that show what changed are rendered again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.build import build
+from briefing.config import Project
+from briefing.errors import log
+
+from .conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def snapshot(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def search_index(site: Path, lang: str) -> dict:
+    """What a language's search index says, by article URL rather than document number:
+    an incremental build numbers new articles after the others, a fresh one in order."""
+    folder = site / "search" / lang
+    url = {int(p.stem): json.loads(p.read_bytes())["url"] for p in (folder / "doc").glob("*.json")}
+    docs = {url[int(p.stem)]: p.read_bytes() for p in (folder / "doc").glob("*.json")}
+    postings = {}
+    for shard in folder.glob("shard-*.json"):
+        for term, flat in json.loads(shard.read_bytes()).items():
+            doc, found = 0, {}
+            for i in range(0, len(flat), 3):
+                doc += flat[i]
+                found[url[doc]] = (flat[i + 1], flat[i + 2])
+            postings[term] = found
+    meta = json.loads((folder / "meta.json").read_bytes())
+    return {"docs": docs, "postings": postings, "meta": meta}
+
+
+def comparable(site: Path) -> dict:
+    """The site's files, with each search index by what it says."""
+    files = {k: v for k, v in snapshot(site).items() if not k.startswith("search/")}
+    return {"files": files, **{lang: search_index(site, lang) for lang in ("zh", "en")}}
+
+
+def from_scratch(root: Path, where: Path) -> dict:
+    """The site a first build of the same project makes (no cache, no previous site)."""
+    if where.exists():
+        shutil.rmtree(where)
+    shutil.copytree(root, where, ignore=shutil.ignore_patterns(".cache", "site"))
+    build(Project(where))
+    return comparable(where / "site")
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    from corpus import make_corpus
+
+    root = make_corpus(40, tmp_path / "corpus")
+    build(Project(root))
+    return root
+
+
+def _articles(root: Path, lang: str) -> list[Path]:
+    return sorted((root / "content" / lang).glob("*.md"))
+
+
+def add_article(root: Path) -> None:
+    for lang in ("zh", "en"):
+        source = _articles(root, lang)[3]
+        text = source.read_text(encoding="utf-8")
+        text = text.replace(f"id: {source.stem}", "id: 2026-01-01-added", 1)
+        (source.parent / "2026-01-01-added.md").write_text(text, encoding="utf-8")
+
+
+def edit_chinese(root: Path) -> None:
+    path = _articles(root, "zh")[5]
+    path.write_text(path.read_text(encoding="utf-8") + "\n编辑补充的一段文字。\n", encoding="utf-8")
+
+
+def edit_english_same_size_and_time(root: Path) -> None:
+    """An edit that keeps the file's size and modification time: still seen."""
+    path = _articles(root, "en")[7]
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    i = text.rindex("the")
+    path.write_text(text[:i] + "THE" + text[i + 3 :], encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def retitle(root: Path) -> None:
+    path = _articles(root, "zh")[9]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: ", "title: 新标题", 1), encoding="utf-8")
+
+
+def delete_article(root: Path) -> None:
+    for lang in ("zh", "en"):
+        _articles(root, lang)[11].unlink()
+
+
+def change_template(root: Path) -> None:
+    path = root / "templates" / "article.html"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("</article>", "<p>changed</p></article>", 1), encoding="utf-8")
+
+
+def change_glossary(root: Path) -> None:
+    with open(root / "content" / "glossary.yaml", "a", encoding="utf-8") as handle:
+        handle.write("高质量发展: high-quality development\n")
+
+
+CHANGES = [
+    add_article,
+    edit_chinese,
+    edit_english_same_size_and_time,
+    retitle,
+    delete_article,
+    change_template,
+    change_glossary,
+]
+
+
+def test_every_incremental_build_makes_the_site_a_fresh_build_makes(corpus, tmp_path):
+    for change in CHANGES:
+        change(corpus)
+        build(Project(corpus))
+        assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh"), change
+
+
+def test_an_edit_renders_again_only_the_pages_that_show_the_article(corpus):
+    path = _articles(corpus, "zh")[5]
+    path.write_text(path.read_text(encoding="utf-8") + "\n编辑补充的一段文字。\n", encoding="utf-8")
+    result = build(Project(corpus))
+    assert 0 < result.rendered < result.unchanged / 3
+    page = corpus / "site" / "zh" / "articles" / path.stem / "index.html"
+    assert "编辑补充的一段文字。" in page.read_text(encoding="utf-8")
+
+
+def test_a_file_that_warned_warns_again_in_every_build_that_reads_it(corpus):
+    path = _articles(corpus, "zh")[2]
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nmood: happy\n", 1))
+    warnings: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: warnings.append(record.getMessage())
+    log.addHandler(handler)
+    try:
+        for _ in range(2):
+            warnings.clear()
+            build(Project(corpus))
+            assert any("unknown front-matter key 'mood'" in w for w in warnings)
+            edit_chinese(corpus)  # something else changes: the next build reads everything
+    finally:
+        log.removeHandler(handler)
