@@ -135,7 +135,7 @@ def enrich(
     glossary_key = repr(sorted(glossary.items()))
     keys = {
         s.id: digest(
-            *(a.content_key() for _, a in sorted(s.versions.items())),
+            *(a.content_key for _, a in sorted(s.versions.items())),
             glossary_key,
             FEATURES_VERSION,
         )

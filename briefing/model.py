@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -52,8 +53,10 @@ class Article:
         """Title and body as plain text, one block per line."""
         return "\n".join([self.title, *(b.text for b in self.blocks)])
 
+    @cached_property
     def content_key(self) -> str:
         """A hash of everything the article says (front-matter and body), not where it is:
-        what a page or a cache entry made from it depends on."""
+        what a page or a cache entry made from it depends on. Worked out once: an article
+        is not changed after it is read."""
         values = [getattr(self, f.name) for f in fields(self) if f.name != "path"]
         return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()

@@ -364,7 +364,7 @@ def _fingerprint(value) -> str:
             value.fingerprint = f"S({value.id}|{value.key}|{value.tags!r})"
         return value.fingerprint
     if isinstance(value, Article):
-        return f"A({value.id}|{value.lang}|{value.content_key()})"
+        return f"A({value.id}|{value.lang}|{value.content_key})"
     if isinstance(value, dict):
         return (
             "{"
