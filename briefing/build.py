@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import time
 from collections.abc import Iterator
@@ -15,10 +14,10 @@ from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from briefing import chinese
+from briefing import chinese, freshness
 from briefing.cache import Cache, digest
 from briefing.config import LANGUAGES, Project, load_site_config
-from briefing.content import read_article, write_text_atomic
+from briefing.content import read_article
 from briefing.enrich import Story, enrich
 from briefing.errors import ContentError, WarningCounter, log
 from briefing.glossary import load_glossary
@@ -93,9 +92,9 @@ def build(
     """Ingest new raw files, read all articles, then (unless `render` is off) write site/."""
     with build_lock(project):
         full = render and translate and not reingest and only is None
-        inputs = input_fingerprint(project) if full else ""
-        if full and _up_to_date(project, inputs):
-            log.info("site is up to date: nothing it is built from changed since the last build")
+        inputs = freshness.input_fingerprint(project) if full else ""
+        if full and freshness.up_to_date(project, inputs):
+            log.info(freshness.UP_TO_DATE)
             return BuildResult(up_to_date=True)
         counter = WarningCounter()
         log.addHandler(counter)
@@ -104,57 +103,8 @@ def build(
         finally:
             log.removeHandler(counter)
         if full:
-            _remember_inputs(project, inputs, clean=counter.count == 0)
+            freshness.remember(project, inputs, clean=counter.count == 0)
         return result
-
-
-# --- "nothing changed" -----------------------------------------------------------------
-
-
-def input_fingerprint(project: Project) -> str:
-    """Names, sizes and times of everything a build reads: content, templates, settings
-    and the code itself. Cheap: no file is opened."""
-    entries = []
-    roots = [project.content_dir, project.templates_dir, Path(__file__).resolve().parent]
-    for root in roots:
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    stat = path.stat()
-                    entries.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
-    for path in (project.config_path,):
-        if path.exists():
-            stat = path.stat()
-            entries.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
-    return digest(*entries)
-
-
-def _manifest_path(project: Project) -> Path:
-    return project.root / ".cache" / "last-build.json"
-
-
-def _up_to_date(project: Project, inputs: str) -> bool:
-    """True when the last build read exactly these inputs, warned about nothing, and its
-    site is still the one in place (the site folder is a new one after every build)."""
-    try:
-        manifest = json.loads(_manifest_path(project).read_text(encoding="utf-8"))
-        site_inode = project.site_dir.stat().st_ino
-    except (OSError, ValueError):
-        return False
-    return (
-        manifest.get("inputs") == inputs
-        and manifest.get("clean") is True
-        and manifest.get("site_inode") == site_inode
-    )
-
-
-def _remember_inputs(project: Project, inputs: str, clean: bool) -> None:
-    try:
-        site_inode = project.site_dir.stat().st_ino
-    except OSError:
-        return
-    manifest = {"inputs": inputs, "clean": clean, "site_inode": site_inode}
-    write_text_atomic(_manifest_path(project), json.dumps(manifest))
 
 
 def _build(

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from briefing.build import build
+from briefing import freshness
 from briefing.config import Project
 from briefing.decoding import read_raw_text
 from briefing.errors import ContentError, WarningCounter, log
@@ -87,9 +87,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                 if path.resolve().parent != project.raw_dir.resolve() or not path.is_file():
                     log.error("%s: not a file in content/raw/; nothing ingested", path)
                     return 1
-            build(project, reingest=args.reingest, only=only, render=False)
+            _build(project, reingest=args.reingest, only=only, render=False)
         elif args.command == "translate":
-            build(project, render=False)
+            _build(project, render=False)
         elif args.command == "install-model":
             from briefing.translate import install_model
 
@@ -104,10 +104,14 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         elif args.command == "serve":
             from briefing.serve import serve
 
-            build(project)
-            serve(project, args.port, rebuild=lambda: build(project), watch=not args.no_watch)
+            _build(project)
+            serve(project, args.port, rebuild=lambda: _build(project), watch=not args.no_watch)
+        elif freshness.up_to_date(project):
+            # Answered before the pipeline and its libraries are imported: most of
+            # the time a no-change build takes.
+            log.info(freshness.UP_TO_DATE)
         else:
-            build(project)
+            _build(project)
     except ContentError as exc:
         log.error("%s", exc)
         return 1
@@ -120,6 +124,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         log.error("--strict: %d warnings or errors; failing the build", counter.count)
         return 1
     return 0
+
+
+def _build(project: Project, **options):
+    from briefing.build import build
+
+    return build(project, **options)
 
 
 def _status(project: Project) -> int:

@@ -1,0 +1,79 @@
+"""Has anything a build reads changed since the last clean build?
+
+The answer comes from file names, sizes and times only (no file is opened), and
+this module imports nothing heavy, so that `python build.py` with nothing to do
+answers in a fraction of a second even at 10,000 articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from briefing.config import Project
+
+UP_TO_DATE = "site is up to date: nothing it is built from changed since the last build"
+
+
+def input_fingerprint(project: Project) -> str:
+    """Names, sizes and times of everything a build reads: content, templates, settings
+    and the code itself."""
+    entries: list[str] = []
+    code = Path(__file__).resolve().parent
+    for root in (project.content_dir, project.templates_dir, code):
+        _walk(str(root), entries)
+    try:
+        stat = project.config_path.stat()
+        entries.append(f"{project.config_path}|{stat.st_size}|{stat.st_mtime_ns}")
+    except OSError:
+        pass
+    entries.sort()
+    return hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _walk(folder: str, entries: list[str]) -> None:
+    try:
+        found = os.scandir(folder)
+    except OSError:  # not there (no templates yet) or unreadable: nothing to read
+        return
+    with found:
+        for entry in found:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    _walk(entry.path, entries)
+            elif entry.is_file():
+                stat = entry.stat()
+                entries.append(f"{entry.path}|{stat.st_size}|{stat.st_mtime_ns}")
+
+
+def _manifest_path(project: Project) -> Path:
+    return project.root / ".cache" / "last-build.json"
+
+
+def up_to_date(project: Project, inputs: str | None = None) -> bool:
+    """True when the last build read exactly these inputs, warned about nothing, and its
+    site is still the one in place (site/ is a new folder after every build)."""
+    try:
+        manifest = json.loads(_manifest_path(project).read_text(encoding="utf-8"))
+        site_inode = project.site_dir.stat().st_ino
+    except (OSError, ValueError):
+        return False
+    return (
+        manifest.get("clean") is True
+        and manifest.get("site_inode") == site_inode
+        and manifest.get("inputs") == (inputs or input_fingerprint(project))
+    )
+
+
+def remember(project: Project, inputs: str, clean: bool) -> None:
+    """Note what the build that just ended read, and whether it warned."""
+    try:
+        site_inode = project.site_dir.stat().st_ino
+    except OSError:
+        return
+    path = _manifest_path(project)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"inputs": inputs, "clean": clean, "site_inode": site_inode}))
+    os.replace(partial, path)
