@@ -9,6 +9,7 @@ cross-links are plain lookups.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 from collections import Counter
@@ -320,19 +321,24 @@ def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, l
         for feature in found:
             if spread[feature] <= limit:
                 holders.setdefault(feature, []).append(story_id)
+    sizes = {story_id: len(found) for story_id, found in words.items()}
     related = {}
     for story in stories:
+        # Counter.update counts a whole list in C: the pairs are many, the stories few.
         tags: Counter[str] = Counter()
         shared: Counter[str] = Counter()
         for feature in features[story.id]:
-            for other in holders.get(feature, ()):
-                if other != story.id:
-                    (tags if feature[0] == "tag" else shared)[other] += 1
-        scored = []
-        for other in tags.keys() | shared.keys():
-            union = len(words[story.id]) + len(words[other]) - shared[other]
-            score = 2 * tags[other] + 10 * shared[other] / max(union, 1)
+            found = holders.get(feature)
+            if found:
+                (tags if feature[0] == "tag" else shared).update(found)
+        tags.pop(story.id, None)
+        shared.pop(story.id, None)
+        size = sizes[story.id]
+        scored = [(-2.0 * count, other) for other, count in tags.items() if other not in shared]
+        for other, common in shared.items():
+            union = size + sizes[other] - common  # >= common > 0
+            score = 2 * tags.get(other, 0) + 10 * common / union
             if score > 0.5:
                 scored.append((-score, other))
-        related[story.id] = [other for _, other in sorted(scored)[:MAX_RELATED]]
+        related[story.id] = [other for _, other in heapq.nsmallest(MAX_RELATED, scored)]
     return related
