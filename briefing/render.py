@@ -356,31 +356,38 @@ _IN_TEMPLATES_KEY = frozenset({"t", "strings", "config"})
 
 
 def _fingerprint(value) -> str:
-    """A compact, stable text for a page context (see SiteRenderer.fingerprint)."""
-    if isinstance(value, Story):
+    """A compact, stable text for a page context (see SiteRenderer.fingerprint).
+
+    Every page is fingerprinted on every build, so the common cases come first and
+    are told apart by exact type."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return repr(value)
+    if kind is Story:
         # What a page shows of a story it lists or links to: its texts and tags. A page
         # that shows its related articles or neighbours has them in its own context.
         if value.fingerprint is None:  # a story appears on many pages: work it out once
             value.fingerprint = f"S({value.id}|{value.key}|{value.tags!r})"
         return value.fingerprint
-    if isinstance(value, Article):
-        return f"A({value.id}|{value.lang}|{value.content_key})"
-    if isinstance(value, dict):
+    if kind is dict:
         return (
-            "{"
-            + ",".join(
-                f"{k}:{_fingerprint(v)}"
-                for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
-            )
-            + "}"
+            "{" + ",".join([f"{k}:{_fingerprint(value[k])}" for k in sorted(value, key=str)]) + "}"
         )
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_fingerprint(v) for v in value) + "]"
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if kind is list or kind is tuple:
+        return "[" + ",".join([_fingerprint(v) for v in value]) + "]"
+    if kind is Tag:
+        found = _TAG_FINGERPRINTS.get(value)
+        if found is None:
+            found = _TAG_FINGERPRINTS[value] = repr(value)
+        return found
+    if kind is Article:
+        return f"A({value.id}|{value.lang}|{value.content_key})"
+    if kind is Figure or kind is SiteConfig:
         return repr(value)
-    if isinstance(value, (Tag, Figure, SiteConfig)):
-        return repr(value)
-    raise TypeError(f"no fingerprint for {type(value).__name__}")
+    raise TypeError(f"no fingerprint for {kind.__name__}")
+
+
+_TAG_FINGERPRINTS: dict[Tag, str] = {}  # tags are few and on many pages
 
 
 def format_date(value: str | None, lang: str) -> str:

@@ -15,6 +15,7 @@ articles changed, or when the files in site/ are not the ones last written.
 
 from __future__ import annotations
 
+import itertools
 import json
 import marshal
 import math
@@ -232,8 +233,10 @@ class SearchIndex:
             changed = [(s, url) for s, url in current if known.get(s.id, (0, ""))[1] != keys[s.id]]
             made = iter(compute(changed)) if changed else iter(())
             changed_ids = {s.id for s, _ in changed}
+        # term -> [doc, count, length, ...] with absolute doc numbers, delta-encoded as
+        # each shard is written: the loop below runs once per posting, millions of times.
         postings: dict[str, array] = {}
-        last: dict[str, int] = {}
+        find = postings.get
         numbers: dict[str, int] = {}
         lengths = 0
         for number, (story, url) in enumerate(current):
@@ -248,13 +251,13 @@ class SearchIndex:
             self.site.made(self._doc_path(number), keys[story.id])
             yield self._doc_path(number), entry.doc
             lengths += entry.length
+            length = entry.length
             for term, count in marshal.loads(entry.terms).items():
-                found = postings.get(term)
+                found = find(term)
                 if found is None:
-                    found = postings[term] = array("i")
-                    last[term] = 0
-                found.extend((number - last[term], count, entry.length))
-                last[term] = number
+                    postings[term] = array("i", (number, count, length))
+                else:
+                    found.extend((number, count, length))
         self._forget(gone)
         shards = shard_count(sum(len(p) // 3 for p in postings.values()))
         by_shard: list[list[str]] = [[] for _ in range(shards)]
@@ -263,7 +266,7 @@ class SearchIndex:
         for k, terms in enumerate(by_shard):
             terms.sort()
             self.site.made(self._shard_path(k), f"shards:{shards}")
-            yield self._shard_path(k), _json({t: postings[t].tolist() for t in terms})
+            yield self._shard_path(k), _json({t: _delta_encoded(postings[t]) for t in terms})
         self._store_shards(shards)
         yield self._meta_file(len(current), lengths, shards)
 
@@ -344,6 +347,14 @@ class SearchIndex:
             "shards": shards,
         }
         return f"{self.folder}meta.json", _json(meta)
+
+
+def _delta_encoded(postings: array) -> list[int]:
+    """[doc, count, length, ...] -> the same with each doc as the step from the one before."""
+    flat = postings.tolist()
+    docs = flat[0::3]
+    flat[3::3] = [b - a for a, b in itertools.pairwise(docs)]
+    return flat
 
 
 def _decode(flat: list[int]) -> dict[int, tuple[int, int]]:
