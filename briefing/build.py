@@ -256,6 +256,8 @@ def search_files(
         return renderer.url(f"{lang}/articles/{story_id}/")
 
     def compute(items: list[tuple[Story, str]]) -> Iterator[Entry]:
+        if items and lang == "zh":
+            chinese.prepare()  # before the workers fork: they share its dictionary
         return map_forked(partial(_entry, lang=lang), items, chunksize=8)
 
     yield from index.files(stories, url_of, compute)

@@ -150,7 +150,7 @@ _STOPWORDS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _segmenter():
+def _jieba():
     # jieba's algorithm and dictionary as jieba-rs runs them (rjieba): the same words
     # as the jieba package (tests/test_glossary.py), about 30 times faster, which is
     # what lets a build segment thousands of articles in seconds.
@@ -159,11 +159,28 @@ def _segmenter():
     return rjieba.Jieba()
 
 
+_PENDING_TERMS: list[str] = []  # glossary terms not yet given to the segmenter
+
+
+def _segmenter():
+    """The segmenter with every glossary term added so far. Its dictionary loads on
+    first use (0.3 s), so a build that segments nothing new does not wait for it."""
+    segmenter = _jieba()
+    if _PENDING_TERMS:
+        for term in _PENDING_TERMS:
+            segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
+        _PENDING_TERMS.clear()
+    return segmenter
+
+
+def prepare() -> None:
+    """Load the segmenter now: before forking workers, so that they share it."""
+    _segmenter()
+
+
 def add_terms(terms: list[str]) -> None:
     """Make glossary terms single words for jieba (智创谷 would otherwise split)."""
-    segmenter = _segmenter()
-    for term in terms:
-        segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
+    _PENDING_TERMS.extend(terms)
     _SEARCH_PARTS.clear()  # they depend on the dictionary
 
 
