@@ -43,12 +43,16 @@ def _escape(text: str) -> str:
 
 def block_html(block: Block) -> str:
     """One body block as HTML: a paragraph (or whatever Markdown it holds) or an <h2>."""
+    if is_prose(block.text) and (block.kind != "heading" or "\n" not in block.text):
+        tag = "h2" if block.kind == "heading" else "p"
+        return f"<{tag}>{_escape(block.text)}</{tag}>"
+    return parsed_html(block)
+
+
+def parsed_html(block: Block) -> str:
+    """block_html by markdown-it itself, without the prose shortcut."""
     if block.kind == "heading":
-        if is_prose(block.text) and "\n" not in block.text:
-            return f"<h2>{_escape(block.text)}</h2>"
         return f"<h2>{_parser().renderInline(block.text)}</h2>"
-    if is_prose(block.text):
-        return f"<p>{_escape(block.text)}</p>"
     return _parser().render(block.text).strip()
 
 
@@ -56,9 +60,13 @@ def plain_text(markdown: str) -> str:
     """The text a reader sees, without Markdown syntax or escapes."""
     if is_prose(markdown):
         return markdown.replace("\n", " ").strip()
-    tokens = _parser().parseInline(markdown)
+    return parsed_plain_text(markdown)
+
+
+def parsed_plain_text(markdown: str) -> str:
+    """plain_text by markdown-it itself, without the prose shortcut."""
     parts = []
-    for token in tokens:
+    for token in _parser().parseInline(markdown):
         for child in token.children or []:
             if child.type in ("text", "code_inline"):
                 parts.append(child.content)
