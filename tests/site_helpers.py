@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,6 +10,15 @@ from pathlib import Path
 from briefing.cli import main
 
 from .conftest import REPO
+
+
+def snapshot(site: Path) -> dict[str, str]:
+    """Every file of a site by its path inside it: its SHA-256."""
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def build_copy_of_repo(root: Path, base_url: str | None = None) -> Path:

@@ -3,7 +3,6 @@ and only the pages that show what changed are rendered again."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -18,16 +17,9 @@ from briefing.config import Project
 from briefing.errors import log
 
 from .conftest import REPO
+from .site_helpers import snapshot
 
 sys.path.insert(0, str(REPO / "bench"))
-
-
-def snapshot(site: Path) -> dict[str, str]:
-    return {
-        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(site.rglob("*"))
-        if p.is_file()
-    }
 
 
 def search_index(site: Path, lang: str) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import random
 import signal
 import subprocess
@@ -17,16 +16,9 @@ import pytest
 from briefing.cli import main
 
 from .conftest import REPO
+from .site_helpers import snapshot
 
 sys.path.insert(0, str(REPO / "bench"))
-
-
-def snapshot(site: Path) -> dict[str, str]:
-    return {
-        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(site.rglob("*"))
-        if p.is_file()
-    }
 
 
 def build_process(root: Path) -> subprocess.Popen:
