@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 # A pinyin syllable written after the character it annotates: 項(xiàng), 動(dòng).
@@ -199,25 +200,25 @@ def segment(text: str) -> list[str]:
 
 def content_words(tokens: list[str]) -> list[str]:
     """Tokens of 2+ characters with Han in them, stopwords left out."""
-    known = _CONTENT_WORD
-    words = []
-    for w in tokens:
-        is_word = known.get(w)
-        if is_word is None:
-            is_word = known[w] = len(w) >= 2 and bool(_HAN.search(w)) and w not in _STOPWORDS
-        if is_word:
-            words.append(w)
-    return words
+    return _kept(
+        tokens,
+        _CONTENT_WORD,
+        lambda w: len(w) >= 2 and bool(_HAN.search(w)) and w not in _STOPWORDS,
+    )
 
 
 def han_words(tokens: list[str]) -> list[str]:
     """Tokens of 2+ characters, all of them Han."""
-    known = _HAN_WORD
+    return _kept(tokens, _HAN_WORD, lambda w: len(w) >= 2 and _ALL_HAN.fullmatch(w) is not None)
+
+
+def _kept(tokens: list[str], known: dict[str, bool], test: Callable[[str], bool]) -> list[str]:
+    """The tokens that pass the test, each distinct token tested once (`known` remembers)."""
     words = []
     for w in tokens:
         is_word = known.get(w)
         if is_word is None:
-            is_word = known[w] = len(w) >= 2 and _ALL_HAN.fullmatch(w) is not None
+            is_word = known[w] = test(w)
         if is_word:
             words.append(w)
     return words

@@ -24,7 +24,7 @@ import ctypes
 import errno
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from briefing.cache import Cache
@@ -155,27 +155,31 @@ def _ensure_parent(target: str, made: set[str]) -> None:
 
 
 def _replace_with_bytes(target: str, data: bytes) -> Identity:
-    temporary = f"{target}.{os.getpid()}.tmp"
-    try:
+    def write(temporary: str) -> os.stat_result:
         with open(temporary, "wb") as handle:
             handle.write(data)
             handle.flush()  # the identity of the file as it will stay
-            stat = os.fstat(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        _unlink(temporary)
-        raise
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            return os.fstat(handle.fileno())
+
+    return _replace(target, write)
 
 
 def _replace_with_link(source: str, target: str) -> Identity:
-    temporary = f"{target}.{os.getpid()}.tmp"
-    try:
+    def link(temporary: str) -> os.stat_result:
         try:
             os.link(source, temporary)
         except OSError:  # another file system, or links not allowed: copy
             shutil.copy2(source, temporary)
-        stat = os.stat(temporary)
+        return os.stat(temporary)
+
+    return _replace(target, link)
+
+
+def _replace(target: str, make: Callable[[str], os.stat_result]) -> Identity:
+    """Make the file beside the target, then put it in the target's place at once."""
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        stat = make(temporary)
         os.replace(temporary, target)
     except BaseException:
         _unlink(temporary)
