@@ -145,14 +145,14 @@ def _status(project: Project) -> int:
 
 
 def _explain(path: Path) -> int:
-    from briefing.scrape import IngestError, clean_page, explain
+    from briefing.ingest import IngestError, explain, read_page
 
     if not path.is_file():
         log.error("%s: no such file", path)
         return 1
     text, _ = read_raw_text(path)
     try:
-        page = clean_page(text, path.name, "")
+        page = read_page(text, path.name, "")
     except IngestError as exc:
         log.error("%s: %s", path, exc)
         return 1

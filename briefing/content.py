@@ -39,8 +39,9 @@ FIELDS = (
     "original_sha256",
     "part",
     "warnings",
+    "review",
 )
-LIST_FIELDS = {"authors", "photographers", "tags", "captions", "warnings"}
+LIST_FIELDS = {"authors", "photographers", "tags", "captions", "warnings", "review"}
 # Keys other stages own; known, so not reported as unknown.
 OTHER_KNOWN_KEYS = {"translation"}
 

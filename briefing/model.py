@@ -41,6 +41,8 @@ class Article:
     original_sha256: str | None = None
     part: int | None = None  # 2, 3, ... for further articles found on the same raw page
     warnings: list[str] = field(default_factory=list)
+    # What ingest was unsure of ("title guessed", "no date"): for an editor to check.
+    review: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # front-matter keys we don't model, kept as they are
     path: Path | None = None  # the Markdown file it was read from
 

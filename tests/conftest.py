@@ -14,7 +14,7 @@ from briefing import chinese
 from briefing.cli import main
 from briefing.decoding import decode_bytes
 from briefing.glossary import load_glossary
-from briefing.scrape import CleanPage, clean_page
+from briefing.ingest import CleanPage, read_page
 
 # Argos Translate reads its folders from the environment when first imported:
 # point them at a scratch folder for the whole test session, so that nothing
@@ -46,7 +46,7 @@ def seed_path(prefix: str) -> Path:
 
 
 def ingest_bytes(data: bytes, name: str = "page.txt") -> CleanPage:
-    return clean_page(decode_bytes(data, name), f"raw/{name}", hashlib.sha256(data).hexdigest())
+    return read_page(decode_bytes(data, name), f"raw/{name}", hashlib.sha256(data).hexdigest())
 
 
 def ingest_file(path: Path) -> CleanPage:

@@ -211,7 +211,9 @@ def test_004_front_matter(seed_pages):
     assert article.subtitle == "晋中市科技局构建“雨林式”创新生态体系实现产业升级突围的生动实践"
     assert article.date == "2025-06-06T02:43:00+08:00"
     assert article.authors == ["李锐娜"]
-    assert article.via == "捌零子淇聊农村"
+    # The mirror names the account it copied from below the text: that is the outlet.
+    assert article.source == "捌零子淇聊农村"
+    assert article.via is None
     assert article.summary is None  # the teaser repeated the first paragraph
 
 

@@ -152,7 +152,7 @@ def test_an_unwritable_site_folder_is_a_clear_error(seeded_project, run, monkeyp
             "mixed or invalid text encoding: UTF-8 elsewhere, but not at line 3",
         ),
         (b"x" * 21_000_000, "file is 21,000,000 bytes; raw articles are limited to 5,000,000"),
-        ("只有标题\n".encode(), "no article text found under the title"),
+        ("只有标题\n".encode(), "no article text found (no run of prose on the page)"),
     ],
 )
 def test_odd_raw_files_get_one_line(project, run, data, message):

@@ -1,7 +1,7 @@
-"""Ingest, the first stage: new raw pages in content/raw/ -> content/zh/<id>.md.
+"""Which raw files become articles, and writing them without losing a person's edits.
 
-The rules that clean one page live in `scrape`; this module decides which raw
-files to read and makes sure no article a person may have edited is replaced.
+How one page is read lives in reader.py; this module decides which raw files
+to read and makes sure no article a person may have edited is replaced.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from briefing.config import Project
 from briefing.content import article_to_markdown, write_text_atomic
 from briefing.decoding import decode_bytes
 from briefing.errors import ContentError, log, warn
+from briefing.ingest.body import DROPPED
+from briefing.ingest.reader import IngestError, read_page
 from briefing.model import Article
-from briefing.scrape import IngestError, Role, clean_page
 
 
 @dataclass
@@ -65,13 +66,13 @@ def ingest_raw_files(
                 )
             continue
         try:
-            page = clean_page(decode_bytes(data, shown), original, sha)
+            page = read_page(decode_bytes(data, shown), original, sha)
         except (ContentError, IngestError) as exc:
             log.error("%s: %s", shown, getattr(exc, "message", exc))
             report.failed += 1
             continue
         for line in page.lines:
-            if line.role not in (Role.BODY, Role.HEADING, Role.TITLE):
+            if line.role in DROPPED:
                 log.debug("%s:%d: %s: %s", shown, line.number, line.role.value, line.text[:50])
         for note in page.notes:
             warn(shown, note)

@@ -1,0 +1,173 @@
+"""Date, source and authors, read from the lines around the article.
+
+Each field has candidates from several places (a labelled line above the title, a
+dateline in the first paragraph, a line below the text, the site's banner), and
+the most trustworthy wins: a labelled publication date above the body beats an
+unlabelled one below it; a 来源 label beats a wire dateline, which beats the
+name of the site. Whatever wins, the reader knows where it came from (`why`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from briefing.ingest import vocabulary as v
+from briefing.ingest.dates import FoundDate, find_dates, plausible, time_only, years_mentioned
+from briefing.ingest.text import Folded, fold
+
+_PUBLISHED = Folded(
+    r"(发布时间|发布日期|发表时间|发表日期|发表于|发布于|发稿时间|刊发|见报|出版日期|时间|日期|发布|发表)\s*[:|｜]?\s*$"
+)
+_UPDATED = Folded(r"(更新时间|更新日期|修改时间|上传时间|录入时间|生成日期)\s*[:|｜]?\s*$")
+_WRITTEN = Folded(r"(成文日期|印发日期)\s*[:|｜]?\s*$")
+# A wire dateline's outlet: "新华社太原3月5日电", "中新网北京2月27日电", "本报讯".
+_DATELINE_OUTLET = Folded(
+    r"^[【\[(]?\s*(?P<outlet>新华社|中新社|中新网|人民网|人民日报|央视网|央视新闻|中国新闻网|新华网|"
+    r"光明网|中国日报网|国际在线|央广网|中国青年网|澎湃新闻|[\u4e00-\u9fff]{2,8}?(?:社|网|报|台|客户端))"
+    r"(?:[\u4e00-\u9fff]{0,8}?)\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:专?电|讯)"
+)
+_DATELINE_DAY = Folded(r"^[^,。]{0,30}?(\d{1,2})月(\d{1,2})日\s*(?:专?电|讯)")
+_GENERIC_SOURCES = {
+    "网络",
+    "互联网",
+    "网友",
+    "网友投稿",
+    "投稿",
+    "原创",
+    "综合",
+    "转载",
+    "网络转载",
+    "整理",
+    "其他",
+    "未知",
+    "佚名",
+    "本站原创",
+    "本站",
+    "本网",
+    "本网原创",
+    "本站整理",
+    "网络整理",
+    "综合整理",
+}
+_SOURCE_TRIM = Folded(r"^[\s《〈“\"'(【\[]+|[\s》〉”\"')】\]]+$")
+_SITE_FROM_COPYRIGHT = Folded(
+    r"(?:版权所有|Copyright|©)\s*(?:[:©]|\(c\))?\s*(?:\d{4}(?:\s*-\s*\d{4})?)?\s*"
+    r"(?P<name>[\u4e00-\u9fffA-Za-z]{2,20}?(?:网|报|日报|电视台|融媒体中心|政府|中心|集团|公司|大学|学院))",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Choice:
+    value: object
+    why: str
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+def date_candidates(lines: list[tuple[str, str]]) -> list[tuple[float, FoundDate, str]]:
+    """(score, date, where) for every date in the given (zone, text) lines."""
+    found = []
+    for i, (zone, text) in enumerate(lines):
+        for date in find_dates(text):
+            if date.time is None and i + 1 < len(lines) and (clock := time_only(lines[i + 1][1])):
+                date = date.with_time(clock)  # the time wrapped onto the next line
+            label = fold(text[: date.start])
+            points = {"head": 3.0, "meta": 2.0, "tail": 1.0, "dateline": 0.5}[zone]
+            if _PUBLISHED.search(label):
+                points += 3.0
+            elif _UPDATED.search(label):
+                points += 0.5
+            elif _WRITTEN.search(label):
+                points += 1.5
+            if date.time:
+                points += 0.5
+            found.append((points, date, f"{zone} line: {text[:40]}"))
+    return found
+
+
+def choose_date(
+    lines: list[tuple[str, str]], first_paragraph: str, page_text: str
+) -> Choice | None:
+    """The publication date: the best-placed labelled date, else the dateline's day."""
+    candidates = date_candidates(lines)
+    if first_paragraph and (m := _DATELINE_DAY.match(first_paragraph)):
+        month, day = int(m[1]), int(m[2])
+        dateline = FoundDate(0, 0, None, month, day, None)
+        if not any(d.month == month and d.day == day and d.year for _, d, _ in candidates):
+            candidates.append((0.0, dateline, "dateline of the first paragraph"))
+    years = [d.year for _, d, _ in candidates if d.year]
+    years += years_mentioned(page_text[:3000])
+    year = Counter(years).most_common(1)[0][0] if years else None
+    best: tuple[float, str, str] | None = None
+    for points, date, where in candidates:
+        iso = date.iso(year)
+        if iso is None or not plausible(iso):
+            continue
+        if date.year is None:
+            where += f" (year {year} from elsewhere on the page)"
+            points -= 1.0
+        if best is None or points > best[0]:
+            best = (points, iso, where)
+    return Choice(best[1], best[2]) if best else None
+
+
+# --- source -------------------------------------------------------------------------------------
+
+
+def source_value(text: str) -> str | None:
+    """The outlet named by a 来源/稿源/出处 label on a line, cleaned; None if it names none."""
+    m = v.SOURCE_LABEL.search(text)
+    if not m or m.group(0).startswith(("转", "来自")):
+        return None
+    return clean_outlet(text[m.end() :])
+
+
+def clean_outlet(value: str) -> str | None:
+    """An outlet's name from what follows a label: not a URL, a domain or "网络"."""
+    value = v.NEXT_LABEL.split(value)[0]
+    value = v.URL.sub(" ", value)
+    value = re.split(r"\s{2,}|\s(?=[\u4e00-\u9fff]*(?:记者|作者|编辑))", value.strip())[0]
+    value = _SOURCE_TRIM.sub("", value).strip()
+    value = re.sub(r"(记者|作者|编辑|通讯员).*$", "", value).strip()
+    if not value or len(value) > 24 or not re.search(r"[\u4e00-\u9fffA-Za-z]", value):
+        return None
+    if value in _GENERIC_SOURCES or v.looks_like_url(value):
+        return None
+    return value
+
+
+def dateline_outlet(first_paragraph: str) -> str | None:
+    m = _DATELINE_OUTLET.match(first_paragraph)
+    if not m or m["outlet"].startswith("本"):
+        return None
+    return m["outlet"]
+
+
+def site_name(texts: list[str]) -> str | None:
+    """The site's own name: from a banner ("太原新闻网_太原市重点新闻网站"), a window title
+    piece, or a copyright line."""
+    for text in texts:
+        if m := _SITE_FROM_COPYRIGHT.search(text):
+            return m["name"]
+    return None
+
+
+def banner_name(text: str) -> str | None:
+    """The best name in a banner or window title: one ending in 网 beats a description
+    ending in 网站; the fuller name beats the short one."""
+    parts = [p for p in v.SEPARATORS.split(text) if p.strip()]
+    names = [
+        p.strip()
+        for p in parts
+        if v.SITE_SUFFIX.search(p.strip())
+        and not v.looks_like_url(p.strip())
+        and len(p.strip()) <= 20
+    ]
+    if not names:
+        return None
+    best = max(names, key=lambda p: (p.endswith(("网", "报", "台", "中心")), len(p)))
+    return v.EDITION_SUFFIX.sub("", best) or best
