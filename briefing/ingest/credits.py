@@ -37,11 +37,12 @@ _OUTLET_BEFORE = re.compile(
 )
 # What a byline may end with besides names.
 _TRAILERS = re.compile(
-    r"(联合)?(报道|采写|整理|编译|综合报道|综合|发自\S{0,6}|摄影?报道|文/图|图/文|文图|图文|摄|报)$"
+    r"(联合)?([\u4e00-\u9fff]{0,6}?(报道|报导)|采写|整理|编译|综合报道|综合|发自\S{0,6}|摄影?报道|"
+    r"文/图|图/文|文图|图文|摄|报)$"
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}$")
 _NOT_IN_NAMES = re.compile(r"[的了是在和与市县省局委网报台社部厅院镇乡村区讯电站刊组队中心]")
-_NAME_SEPARATORS = re.compile(r"[\s、,，;；和及与]+")
+_NAME_SEPARATORS = re.compile(r"[\s、,，;；/和及与]+")
 _NOT_NAMES = {
     "本报",
     "本台",
@@ -65,6 +66,13 @@ _NOT_NAMES = {
     "编辑",
     "作者",
     "视频",
+    "佚名",
+    "小编",
+    "网络",
+    "本站",
+    "未知",
+    "匿名",
+    "网友",
 }
 
 
@@ -189,7 +197,7 @@ def is_name(token: str) -> bool:
 # "中新网太原2月27日电 (杨杰英 张云)".
 DATELINE = Folded(
     r"^(?P<head>[^\s,。(]{0,24}?(?:\d{1,2}月\d{1,2}日)?(?:专?电|讯|消息))\s*"
-    r"[(\[【]\s*(?P<inside>[^()\[\]【】]{2,60}?)\s*[)\]】]"
+    r"[(\[【〔]\s*(?P<inside>[^()\[\]【】〔〕]{2,60}?)\s*[)\]】〕]"
 )
 # Credits closing the last paragraph: "……智创高地。(刘宪芳)", "……（记者 A 通讯员 B）".
 SIGN_OFF = Folded(r"(?<=[。!?”」…])\s*[(\[【]\s*(?P<inside>[^()\[\]【】]{2,60}?)\s*[)\]】]\s*$")
@@ -200,13 +208,20 @@ TRAILING_BYLINE = Folded(
 )
 
 
+# A lead-in with the reporter before the text: "〔记者王小明／台南报导〕", "【记者 张三】".
+LEAD_IN = Folded(r"^[〔【\[(]\s*(?P<inside>[^()\[\]【】〔〕]{2,40}?)\s*[〕】\])]")
+
+
 def dateline_credits(paragraph: str) -> Credits | None:
-    """The people in a dateline's brackets, or None when the paragraph has no dateline."""
-    m = DATELINE.match(paragraph)
-    if not m:
-        return None
-    credits = read_credits(m["inside"], bare_names_are_writers=True)
-    return credits if credits.people and not credits.leftover else None
+    """The people in a dateline's or lead-in's brackets; None when it has neither."""
+    for pattern, bare in ((DATELINE, True), (LEAD_IN, False)):
+        m = pattern.match(paragraph)
+        if not m:
+            continue
+        credits = read_credits(m["inside"], bare_names_are_writers=bare)
+        if credits.people and not credits.leftover:
+            return credits
+    return None
 
 
 def sign_off(paragraph: str) -> tuple[str, Credits] | None:

@@ -75,7 +75,7 @@ def measure(text: str) -> Features:
         ends_sentence=ends_sentence(text),
         chrome=is_chrome(text),
         footer=bool(v.FOOTER_WORDS.search(text)),
-        labels=len(v.LABEL.findall(text)),
+        labels=len(v.LABEL.findall(despaced(text))),
         spam=v.spam_hits(text),
         url=bool(v.URL.search(text)),
         nav=is_breadcrumb(text),
@@ -83,6 +83,12 @@ def measure(text: str) -> Features:
 
 
 _LEFTOVER = re.compile(r"[\W\d_a-zA-Z]+")
+_LETTER_SPACING = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff][\u4e00-\u9fff ]{0,6}[:：])")
+
+
+def despaced(text: str) -> str:
+    """Labels written letter-spaced, as tables on government pages do: "主 题 词：" -> "主题词："."""
+    return _LETTER_SPACING.sub("", text)
 
 
 def is_chrome(text: str) -> bool:
@@ -128,9 +134,9 @@ def kind_of(f: Features) -> Kind:
         return Kind.BARRIER
     if f.footer:
         return Kind.CHROME
-    if f.nav or f.chrome:
+    if f.nav or f.chrome or (len(text) <= 80 and v.PROMPTS.search(text)):
         return Kind.CHROME
-    if f.labels and (v.LABEL_AT_START.match(text) or f.labels >= 2) and f.marks <= 3:
+    if f.labels and (v.LABEL_AT_START.match(despaced(text)) or f.labels >= 2) and f.marks <= 3:
         return Kind.META
     if f.url and f.han <= 4:
         return Kind.CHROME

@@ -130,8 +130,11 @@ def clean_outlet(value: str) -> str | None:
     """An outlet's name from what follows a label: not a URL, a domain or "网络"."""
     value = v.NEXT_LABEL.split(value)[0]
     value = v.URL.sub(" ", value)
-    value = re.split(r"\s{2,}|\s(?=[\u4e00-\u9fff]*(?:记者|作者|编辑))", value.strip())[0]
+    value = re.sub(
+        r"[(（][^()（）]*[)）]|[(（].*$", " ", value
+    )  # "(www.x.gov.cn)", an unclosed "（"
     value = _SOURCE_TRIM.sub("", value).strip()
+    value = value.split()[0] if value.split() else ""  # outlets' names have no spaces
     value = re.sub(r"(记者|作者|编辑|通讯员).*$", "", value).strip()
     if not value or len(value) > 24 or not re.search(r"[\u4e00-\u9fffA-Za-z]", value):
         return None
@@ -147,13 +150,36 @@ def dateline_outlet(first_paragraph: str) -> str | None:
     return m["outlet"]
 
 
-def site_name(texts: list[str]) -> str | None:
-    """The site's own name: from a banner ("太原新闻网_太原市重点新闻网站"), a window title
-    piece, or a copyright line."""
-    for text in texts:
+def site_name_of(banners: list[str], header: list[str], footer: list[str]) -> Choice | None:
+    """The name of the site (or account) the page comes from.
+
+    `banners` are the lines above the title, `header` the metadata lines below it,
+    `footer` the lines below the text. In order: a name in a banner or window title
+    ("太原新闻网_太原市重点新闻网站"); the page's first line when it is a name the page
+    repeats (a WeChat account: "云岭教育" … "云岭教育 3月18日"); a name standing among
+    metadata values ("中国产业经济信息网 时间:…", "原创 龙泉发布 龙泉发布 2023-10-12");
+    the owner in the copyright line.
+    """
+    for text in banners:
+        if name := banner_name(text):
+            return Choice(name, f"the site's name: {text[:40]}")
+    everything = "\n".join([*banners, *header])
+    for text in banners[:1]:
+        if _NAME_LIKE.fullmatch(text.strip()) and everything.count(text.strip()) >= 2:
+            return Choice(text.strip(), f"the account's name, printed again below: {text[:40]}")
+    for text in [*banners, *header]:
+        tokens = [t for t in text.split() if _NAME_LIKE.fullmatch(t) and not find_dates(t)]
+        for token in tokens:
+            if v.is_site_name(token) or tokens.count(token) >= 2:
+                return Choice(token, f"a name among the metadata: {text[:40]}")
+    for text in footer:
         if m := _SITE_FROM_COPYRIGHT.search(text):
-            return m["name"]
+            return Choice(m["name"], "the site's copyright line")
     return None
+
+
+# A name: a few Han characters (or Latin letters), not a label, role or chrome word.
+_NAME_LIKE = Folded(r"[\u4e00-\u9fffA-Za-z]{2,14}")
 
 
 def banner_name(text: str) -> str | None:

@@ -29,6 +29,7 @@ from briefing.ingest import metadata as meta
 from briefing.ingest import title as t
 from briefing.ingest import vocabulary as v
 from briefing.ingest.articles import (
+    Section,
     is_teaser_of,
     join_broken_paragraphs,
     make_id,
@@ -120,12 +121,15 @@ def read_page(text: str, original: str, original_sha256: str) -> CleanPage:
     result = CleanPage(articles=[], lines=lines, candidates=candidates, fields=fields)
     page_id = make_id(_value(fields, "date"), hashlib.sha256(text.encode("utf-8")).hexdigest())
     review = review_reasons(page, candidates, fields, start, end)
+    appended = {id(line) for section in sections[1:] for line in section.lines}
     for number, section in enumerate(sections, start=1):
         # Further stories on the page share its id, so they sort and read as its parts.
         article_id = page_id if number == 1 else f"{page_id}-{number}"
-        article = build_article(
-            section, fields if number == 1 else {}, article_id, page, title_index
-        )
+        if number == 1:
+            own = [line for line in lines if id(line) not in appended]
+            article = build_article(section, own, fields, article_id)
+        else:
+            article = build_article(section, section.lines, {}, article_id)
         article.original, article.original_sha256 = original, original_sha256
         if number > 1:
             article.part = number
@@ -270,7 +274,7 @@ def _above_title_role(line: Line, kind: Kind, f: Features) -> tuple[Role, str]:
         return Role.META, "labels and values"
     if kind in (Kind.CHROME, Kind.BARRIER):
         return Role.CHROME, "menu, tool bar or prompt"
-    if t._is_site_name(line.text) or meta.banner_name(line.text):
+    if v.is_site_name(line.text) or meta.banner_name(line.text):
         return Role.SITE, "site name or window title"
     if kind is Kind.PROSE:
         return Role.NOISE, "text apart from the article"
@@ -359,39 +363,31 @@ def read_fields(page: _Page, title_index: int, start: int, end: int) -> dict[str
         if value := meta.source_value(lines[i].text):
             fields["source"] = meta.Choice(value, f"{zone} label: {lines[i].text[:40]}")
             break
-    if "source" not in fields and (outlet := meta.dateline_outlet(first)):
-        fields["source"] = meta.Choice(outlet, "the dateline of the first paragraph")
-    if "source" not in fields:
-        banners = [
+    site = meta.site_name_of(
+        [
             lines[i].text
             for i in range(title_index)
             if lines[i].role in (Role.SITE, Role.META, Role.NOISE)
-        ]
-        for text in banners:
-            name = meta.banner_name(text) or _site_token(text)
-            if name:
-                fields["source"] = meta.Choice(name, f"the site's name: {text[:40]}")
-                break
-    if "source" not in fields and (name := meta.site_name([line.text for line in lines[end:]])):
-        fields["source"] = meta.Choice(name, "the site's copyright line")
+        ],
+        [line.text for line in lines[title_index + 1 : start] if line.role is Role.META],
+        [line.text for line in lines[end:]],
+    )
+    outlet = meta.dateline_outlet(first)
+    # "豫东网讯" on 豫东新报's page is the paper's own lead-in, like 本报讯
+    if "source" not in fields and outlet and not (site and site.value[:2] == outlet[:2]):
+        fields["source"] = meta.Choice(outlet, "the dateline of the first paragraph")
+    if "source" not in fields and site:
+        fields["source"] = site
     via = [
         VIA_LABEL.match(line.text)[2].strip()
         for line in lines
         if line.role is Role.VIA and VIA_LABEL.match(line.text)
     ]
     source = _value(fields, "source")
-    via = [value for value in via if value != source and meta.clean_outlet(value)]
-    if via:
-        fields["via"] = meta.Choice(meta.clean_outlet(via[0]), "a 'reposted from' line")
+    outlets = [outlet for value in via if (outlet := meta.clean_outlet(value)) and outlet != source]
+    if outlets:
+        fields["via"] = meta.Choice(outlets[0], "a 'reposted from' line")
     return fields
-
-
-def _site_token(text: str) -> str | None:
-    """A site's name standing among the values of a metadata line: "中国产业经济信息网 时间:…"."""
-    for token in text.split():
-        if t._is_site_name(token) and not meta.find_dates(token) and not v.looks_like_url(token):
-            return token
-    return None
 
 
 def _value(fields: dict[str, meta.Choice], name: str):
@@ -402,31 +398,31 @@ def _value(fields: dict[str, meta.Choice], name: str):
 # --- 6. articles ----------------------------------------------------------------------------------
 
 
+CREDIT_ROLES = {Role.BYLINE, Role.PHOTO_CREDIT, Role.EDITORS, Role.META, Role.VIA}
+
+
 def build_article(
-    section, fields: dict[str, meta.Choice], article_id: str, page: _Page, title_index: int
+    section: Section, own: list[Line], fields: dict[str, meta.Choice], article_id: str
 ) -> Article:
-    """Assemble one article from its lines: body blocks, bylines, captions, via."""
+    """Assemble one article from its lines (`own`: the lines of the page that are its
+    own, the section's and, for the first article, those around the text)."""
     authors: list[str] = []
     photographers: list[str] = []
     captions: list[str] = []
     summary = None
     subtitle_line = None
     kicker = None
-    if fields:  # the page's first article: the credits above and below its text are its own
-        for line in page.lines:
-            if line.role in (Role.BYLINE, Role.PHOTO_CREDIT) and line not in section.lines:
-                credits = line_credits(line.text)
-                authors += credits.writers
-                photographers += credits.photographers
-            elif line.role is Role.META:
-                credits = c.read_credits(line.text)
-                authors += credits.writers
-            elif line.role is Role.KICKER:
-                kicker = line.text
-            elif line.role is Role.SUBTITLE:
-                subtitle_line = line.text.lstrip("—-－ ").strip()
-            elif line.role is Role.SUMMARY and line not in section.lines:
-                summary = SUMMARY_LABEL.sub("", line.text)
+    for line in own:
+        if line.role in CREDIT_ROLES:
+            credits = line_credits(line.text)
+            authors += credits.writers
+            photographers += credits.photographers
+        elif line.role is Role.KICKER:
+            kicker = line.text
+        elif line.role is Role.SUBTITLE:
+            subtitle_line = line.text.lstrip("—-－ ").strip()
+        elif line.role is Role.SUMMARY:
+            summary = SUMMARY_LABEL.sub("", line.text)
     blocks: list[tuple[str, str]] = []
     for line in section.lines:
         role, text = line.role, line.text
@@ -436,12 +432,6 @@ def build_article(
             blocks.append(("heading", text))
         elif role is Role.CAPTION:
             captions.append(text)
-        elif role in (Role.BYLINE, Role.PHOTO_CREDIT):
-            credits = line_credits(text)
-            authors += credits.writers
-            photographers += credits.photographers
-        elif role is Role.SUMMARY:
-            summary = SUMMARY_LABEL.sub("", text)
     blocks = join_broken_paragraphs(blocks)
     blocks, closing = take_sign_off(blocks)
     authors += closing

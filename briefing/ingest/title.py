@@ -46,8 +46,16 @@ def bigrams(text: str) -> set[str]:
 
 
 def support(text: str, body_pairs: set[str]) -> float:
+    """The share of a text's character pairs that the body uses."""
     pairs = bigrams(text)
     return len(pairs & body_pairs) / len(pairs) if pairs else 0.0
+
+
+def evidence(text: str, body_pairs: set[str]) -> float:
+    """Support, discounted for short texts: one shared pair of three ("汾州发布" in a
+    text about 汾州) says less than eight of eighteen."""
+    pairs = bigrams(text)
+    return len(pairs & body_pairs) / (len(pairs) + 3)
 
 
 def pieces(text: str) -> list[str]:
@@ -65,12 +73,18 @@ def clean_headline(text: str, body_pairs: set[str]) -> str:
     if len(parts) < 2:
         return _without_spam_words(text, body_pairs)
     kept = [
-        p for p in parts if not v.spam_hits(p) and not _is_site_name(p) and not measure(p).chrome
+        p for p in parts if not v.spam_hits(p) and not v.is_site_name(p) and not measure(p).chrome
     ]
     if not kept:
         return text
     if len(kept) == len(parts):
-        return text  # "主标题——副标题": nothing to cut
+        # "主标题——副标题" stays whole; a piece the body never uses beside one it
+        # plainly does was glued on ("标题_彩票开奖结果查询").
+        backed = [p for p in parts if support(p, body_pairs) >= 0.5]
+        if backed and any(support(p, body_pairs) < 0.15 for p in parts):
+            kept = [p for p in parts if support(p, body_pairs) >= 0.15]
+            return _without_spam_words(" ".join(kept), body_pairs)
+        return text
     best = max(kept, key=lambda p: (support(p, body_pairs), len(p)))
     return _without_spam_words(best, body_pairs)
 
@@ -83,14 +97,6 @@ def _without_spam_words(text: str, body_pairs: set[str]) -> str:
     return re.sub(r"\s{2,}", " ", text).strip(" |_-—")
 
 
-def _is_site_name(text: str) -> bool:
-    return (
-        len(text) <= 30
-        and not re.search(r"[,。;!?、]", fold(text))
-        and bool(v.SITE_SUFFIX.search(text))
-    ) or v.looks_like_url(text)
-
-
 def headline_block_places(headlines: list[int], lines: list) -> dict[int, str]:
     """The headline block: the lowest group of adjacent headline-like lines above the text
     (menus and banners stand further up). A newspaper's block is kicker (引题), main
@@ -98,6 +104,12 @@ def headline_block_places(headlines: list[int], lines: list) -> dict[int, str]:
     of three, the middle; of two, the lower, unless it reads like a subtitle (figures,
     a comma, a dash) and the upper does not."""
     block: list[int] = []
+    # An account's or site's name above the text is not part of the headline block.
+    headlines = [
+        i
+        for i in headlines
+        if chinese.count_han(lines[i].text) >= 6 and not v.is_site_name(lines[i].text)
+    ]
     for i in reversed(headlines):
         if block and (block[0] - i > 1 or lines[block[0]].gap_before > 1):
             break
@@ -139,7 +151,9 @@ def score(
     if han < 4:
         candidate.add(-6, "too short for a headline")
     elif han < 6:
-        candidate.add(-1.5, "short for a headline")
+        candidate.add(-3, "short for a headline")
+    elif han < 8:
+        candidate.add(-1, "short for a headline")
     elif han <= 40:
         candidate.add(1.0, "headline length")
     else:
@@ -166,7 +180,7 @@ def score(
         candidate.add(-6, "chrome words")
     if kind is Kind.BARRIER:
         candidate.add(-8, "a list heading")
-    if _is_site_name(text):
+    if v.is_site_name(text):
         candidate.add(-4, "a site name")
     if v.spam_hits(text):
         candidate.add(-3 * len(set(v.spam_hits(text))), "spam words")
@@ -175,17 +189,15 @@ def score(
     if fold(text).lstrip().startswith(("—", "-")):
         candidate.add(-3, "a subtitle's dash")
     candidate.support = support(text, body_pairs)
-    # Past 60% the body has shown it is about this headline; the rest of a headline
+    # Past half the body has shown it is about this headline; the rest of a headline
     # is often rhetoric the text never repeats.
-    candidate.add(
-        round(6 * min(1.0, candidate.support / 0.6), 2),
-        f"{candidate.support:.0%} of it in the body",
-    )
+    shown = evidence(text, body_pairs)
+    candidate.add(round(6 * min(1.0, shown / 0.5), 2), f"{candidate.support:.0%} of it in the body")
     if place == "main":
         candidate.add(3.0, "the main line of the headline block above the text")
     elif place:
         candidate.add(1.0, f"in the headline block above the text ({place})")
     if meta_below:
         candidate.add(1.5, "a date or source line below it")
-    if printed_twice:
+    if printed_twice and han >= 6:
         candidate.add(1.5, "printed twice")

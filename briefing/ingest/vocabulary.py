@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from briefing.ingest.text import Folded
+from briefing.ingest.text import Folded, fold
 
 # --- metadata labels --------------------------------------------------------------------------
 
@@ -119,7 +119,13 @@ NAV_SEPARATOR = Folded(r"(?<![<\w/])\s*[>›»→]\s*")
 SITE_SUFFIX = Folded(
     r"(网|网站|在线|资讯|新闻|日报|晚报|早报|时报|晨报|商报|周刊|周报|频道|门户|电视台|广播电视台|"
     r"融媒体中心|融媒|客户端|APP|政府|人民政府|新闻中心|新闻网|官网|数字报|数字报刊|电子版|电子报|"
-    r"\.com|\.cn|\.net|\.org)$",
+    r"官方微信|官方微博|公众号|官方账号|官方号|微信号|服务号|订阅号|"
+    r"\.com|\.cn|\.net|\.org)$"
+    # short names only: an outlet (晋南新报), an official account (龙泉发布), an
+    # organization's own site (陇中师范学院外国语学院, 上党新材料产业园)
+    r"|^[\u4e00-\u9fff]{2,6}报$|^[\u4e00-\u9fff]{2,4}发布$"
+    r"|^[\u4e00-\u9fff]{2,14}(大学|学院|学校|中学|小学|医院|研究院|研究所|集团|公司|产业园|园区|管委会|"
+    r"管理委员会|协会|学会|基金会|博物馆|图书馆|委员会|局|厅|办公室)$",
     re.IGNORECASE,
 )
 SEPARATORS = Folded(r"\s*(?:[|｜_]|\s[-—–]+\s|——|--|—|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*")
@@ -136,7 +142,8 @@ ORIGINAL_TITLE = Folded(r"^\s*[(（]?\s*原(标)?题\s*[:|｜]\s*(.+?)\s*[)）]?
 # them onto titles and between paragraphs to catch searches.
 SPAM_WORDS = Folded(
     r"(时时彩|重庆时时彩|六合彩|香港六合彩|北京赛车|北京PK10|PK10|PK拾|幸运飞艇|快三|快3|"
-    r"11选5|十一选五|双色球预测|彩票(平台|网|官网|开户|注册|app|APP)|购彩|彩金|送彩金|"
+    r"11选5|十一选五|双色球预测|彩票(平台|网|官网|开户|注册|app|APP|开奖|预测)|开奖(结果|直播|号码)|"
+    r"购彩|彩金|送彩金|"
     r"百家乐|龙虎斗|牛牛|炸金花|德州扑克|老虎机|电子游艺|捕鱼(游戏|达人)|棋牌(游戏|平台|app|APP)?|"
     r"娱乐城|娱乐场|真人视讯|真人娱乐|博彩|菠菜|赌场|赌博网|网赌|体育投注|足球投注|投注平台|"
     r"盘口|赔率|葡京|新葡京|威尼斯人|金沙(娱乐|城|国际|官网)|太阳城|皇冠(体育|平台|网址|娱乐)|"
@@ -160,11 +167,31 @@ def spam_hits(text: str) -> list[str]:
     return [m[0] for m in SPAM_WORDS.finditer(text)]
 
 
+# What a WeChat page or an app prints around the article: prompts to follow, star,
+# scan, share; repost cards; hashtags.
+PROMPTS = Folded(
+    r"(点击(上方|下方|蓝字|关注|阅读原文|图片|链接|播放)|设为星标|加星标|长按(识别|二维码|关注|图片)|"
+    r"扫(描|一扫)?(二维码|码)|关注我们|关注公众号|以下文章来源于|本文转载自|预览时标签不可点|"
+    r"微信扫一扫|分享\s*收藏\s*点赞\s*在看|喜欢此内容的人还喜欢|阅读原文|打开APP|展开全文|"
+    r"点击展开|展开剩余|^#\S{2,12}(\s+\d+)?(\s+#\S{2,12}(\s+\d+)?)*$)",
+    re.IGNORECASE,
+)
+
+
+def is_site_name(text: str) -> bool:
+    """A site's, outlet's or account's name: short, unpunctuated, with a name's ending."""
+    return (
+        len(text) <= 30
+        and not re.search(r"[,。;!?、]", fold(text))
+        and bool(SITE_SUFFIX.search(text))
+    ) or looks_like_url(text)
+
+
 def looks_like_url(text: str) -> bool:
     return bool(URL.fullmatch(text.strip()))
 
 
 # What a site's banner adds to its outlet's name: "江城日报数字报" is 江城日报.
 EDITION_SUFFIX = Folded(
-    r"(数字报刊平台|数字报刊|数字报|电子版|电子报|手机版|官方网站|官网|客户端)$"
+    r"(数字报刊平台|数字报刊|数字报|电子版|电子报|手机版|官方网站|官网|客户端|官方微信|官方微博|公众号)$"
 )
