@@ -42,6 +42,11 @@ _TRAILERS = re.compile(
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}$")
 _NOT_IN_NAMES = re.compile(r"[的了是在和与市县省局委网报台社部厅院镇乡村区讯电站刊组队中心]")
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_BOTH_ROLES_BEFORE = re.compile(
+    r"(?:^|(?<=[\s(\[【|｜:]))(文/图|图/文|文图|图文)\s*[:|｜]?(?=\s*[\u4e00-\u9fff])"
+)
+_BOTH_ROLES_AFTER = re.compile(r"\s(文/图|图/文|文图|图文)(?=\s|$)")
 _NAME_SEPARATORS = re.compile(r"[\s、,，;；/和及与]+")
 _NOT_NAMES = {
     "本报",
@@ -96,7 +101,9 @@ class Credits:
 def read_credits(text: str, bare_names_are_writers: bool = False) -> Credits:
     """The people a byline names, by role. With `bare_names_are_writers`, names with no
     role before them are writers: "(杨杰英 张云)" after a dateline."""
-    folded = fold(text)
+    # "文/图 龙秀英" wrote the text and took the pictures: a writer; after the names
+    # ("记者 吴桐 文/图") it adds nothing.
+    folded = _BOTH_ROLES_AFTER.sub(" ", _BOTH_ROLES_BEFORE.sub(" 文/", fold(text)))
     credits = Credits()
     roles = [m for m in _ROLE.finditer(folded) if _is_role_here(m)]
     leftover = []
@@ -125,7 +132,8 @@ def read_credits(text: str, bare_names_are_writers: bool = False) -> Credits:
         else:
             credits.photographers += names
         leftover.append(rest)
-    credits.leftover = " ".join(p for p in leftover if p).strip()
+    # Bullets and brackets around a byline ("■本报记者 吴桐") are not words.
+    credits.leftover = " ".join(p for p in leftover if _WORDS.search(p)).strip()
     return credits
 
 
@@ -163,6 +171,8 @@ def _names_in(chunk: str) -> tuple[list[str], str]:
             continue
         if not rest and is_name(token):
             names.append(token)
+        elif not rest and not names and v.is_site_name(token):
+            continue  # "文｜翠峰县融媒体中心 段文秀": the writer's organization
         elif (
             not rest and (trailer := _TRAILERS.search(token)) and is_name(token[: trailer.start()])
         ):

@@ -13,6 +13,7 @@ from enum import Enum
 
 from briefing import chinese
 from briefing.ingest import vocabulary as v
+from briefing.ingest.dates import find_dates
 from briefing.ingest.text import clause_marks, ends_sentence, fold
 
 # Function characters of running Chinese prose. News sentences carry one every
@@ -144,6 +145,8 @@ def kind_of(f: Features) -> Kind:
         return Kind.PROSE
     if f.han >= 8 and f.marks >= 2 and f.ends_sentence:
         return Kind.PROSE  # a short paragraph: a sentence or two
+    if f.han <= 20 and f.marks <= 1 and find_dates(text):
+        return Kind.META  # "云岭教育 3月18日 20:15 云南": a date among names
     if f.han == 0:
         return Kind.CHROME
     return Kind.SHORT

@@ -18,7 +18,8 @@ from briefing.ingest.dates import FoundDate, find_dates, plausible, time_only, y
 from briefing.ingest.text import Folded, fold
 
 _PUBLISHED = Folded(
-    r"(发布时间|发布日期|发表时间|发表日期|发表于|发布于|发稿时间|刊发|见报|出版日期|时间|日期|发布|发表)\s*[:|｜]?\s*$"
+    r"(发布时间|发布日期|发表时间|发表日期|发表于|发布于|发稿时间|刊发|见报|出版日期|发布|发表|"
+    r"(?<![\u4e00-\u9fff])(?:时间|日期))\s*[:|｜]?\s*$"
 )
 _UPDATED = Folded(r"(更新时间|更新日期|修改时间|上传时间|录入时间|生成日期)\s*[:|｜]?\s*$")
 _WRITTEN = Folded(r"(成文日期|印发日期)\s*[:|｜]?\s*$")
@@ -77,12 +78,12 @@ def date_candidates(lines: list[tuple[str, str]]) -> list[tuple[float, FoundDate
                 date = date.with_time(clock)  # the time wrapped onto the next line
             label = fold(text[: date.start])
             points = {"head": 3.0, "meta": 2.0, "tail": 1.0, "dateline": 0.5}[zone]
-            if _PUBLISHED.search(label):
-                points += 3.0
+            if _WRITTEN.search(label):
+                points += 1.5
             elif _UPDATED.search(label):
                 points += 0.5
-            elif _WRITTEN.search(label):
-                points += 1.5
+            elif _PUBLISHED.search(label):
+                points += 3.0
             if date.time:
                 points += 0.5
             found.append((points, date, f"{zone} line: {text[:40]}"))

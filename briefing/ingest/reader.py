@@ -185,10 +185,15 @@ def title_candidates(page: _Page, start: int, body_pairs: set[str]) -> list[t.Ca
     if start < len(lines) and kinds[start] is Kind.SHORT:
         indices.append(start)  # a page that starts with its headline and then the text
     texts = [t.clean_headline(lines[i].text, body_pairs) for i in range(len(lines))]
-    originals = {m[2] for line in lines if (m := v.ORIGINAL_TITLE.match(line.text))}
     candidates = []
     places = t.headline_block_places(
-        [i for i in indices if kinds[i] is Kind.SHORT and page.features[i].headline_shaped],
+        [
+            i
+            for i in indices
+            if kinds[i] is Kind.SHORT
+            and page.features[i].headline_shaped
+            and not line_credits(lines[i].text).whole_line
+        ],
         lines,
     )
     for i in indices:
@@ -204,12 +209,9 @@ def title_candidates(page: _Page, start: int, body_pairs: set[str]) -> list[t.Ca
             kinds[j] is Kind.META or bool(meta.find_dates(lines[j].text))
             for j in range(i + 1, min(i + 4, len(lines)))
         )
-        twice = (
-            any(
-                j != i and (texts[j] == text or text in t.pieces(lines[j].text))
-                for j in range(len(lines))
-            )
-            or text in originals
+        twice = any(
+            j != i and (texts[j] == text or text in t.pieces(lines[j].text))
+            for j in range(len(lines))
         )
         t.score(candidate, f, kind, body_pairs, places.get(i), meta_below, twice)
         candidates.append(candidate)
@@ -259,7 +261,7 @@ def give_roles(page: _Page, title_index: int, start: int, end: int, body_pairs: 
         elif barrier:
             line.role, line.why = Role.FOOTER, "below the end of the article"
         else:
-            line.role, line.why = _below_body_role(line, kinds[i], features[i])
+            line.role, line.why = _below_body_role(line, kinds[i], features[i], i - end)
 
 
 def _above_title_role(line: Line, kind: Kind, f: Features) -> tuple[Role, str]:
@@ -306,8 +308,10 @@ def _below_title_role(line: Line, right_below: bool) -> tuple[Role, str]:
     return Role.NOISE, "headline-like line between the title and the text"
 
 
-def _below_body_role(line: Line, kind: Kind, f: Features) -> tuple[Role, str]:
-    credits = line_credits(line.text)
+def _below_body_role(line: Line, kind: Kind, f: Features, distance: int) -> tuple[Role, str]:
+    # Bare names in brackets sign off the text right below it; further down they are
+    # more likely a link or a button.
+    credits = line_credits(line.text, bare_names=distance < 2)
     if credits.whole_line:
         return credit_role(credits)
     if v.END_MARK.fullmatch(line.text):
@@ -323,11 +327,12 @@ def _below_body_role(line: Line, kind: Kind, f: Features) -> tuple[Role, str]:
     return Role.FOOTER, "below the end of the article"
 
 
-def line_credits(text: str) -> c.Credits:
+def line_credits(text: str, bare_names: bool = True) -> c.Credits:
     """The credits of a line; names in brackets on a line of their own are writers."""
     stripped = fold(text).strip()
     bracketed = (
-        stripped[:1] in "([【〔"
+        bare_names
+        and stripped[:1] in "([【〔"
         and stripped[-1:] in ")]】〕"
         and not re.search(r"[)\]】〕]", stripped[1:-1])  # one pair, not "[上一篇] [下一篇]"
     )

@@ -71,7 +71,7 @@ NEXT_LABEL = Folded(rf"\s*[|｜]\s*|\s+(?=(?:{_ALL_LABELS})\s*[:|｜])|(?=(?:{_A
 # Words that, on a short line, make it the page's machinery rather than the article:
 # navigation, tool bars, share buttons, prompts to follow an account, comment boxes.
 CHROME_WORDS = Folded(
-    r"(首页|主页|您的位置|您所在的位置|当前位置|所在位置|网站地图|返回首页|返回顶部|回到顶部|返回列表|"
+    r"(首页|主页|您的位置|您所在的位置|当前位置|所在位置|网站地图|返回\S{0,4}|回到顶部|上一期|下一期|往期\S{0,2}|"
     r"打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|加入收藏|收藏本页|设为首页|收藏|"
     r"字号|字体|默认|[大中小]\s*[大中小]\s*[大中小]|分享到|分享至|一键分享|分享|转发|复制链接|"
     r"点赞|在看|赞赏|举报|纠错|我要纠错|扫一扫|扫码|二维码|手机看|手机版|手机阅读|"
