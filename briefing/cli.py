@@ -137,10 +137,19 @@ def _status(project: Project) -> int:
     from briefing.translate import status_lines
 
     result = BuildResult()
-    lines = status_lines(
-        project, load_articles(project, "zh", result), load_articles(project, "en", result)
-    )
+    zh = load_articles(project, "zh", result)
+    lines = status_lines(project, zh, load_articles(project, "en", result))
     print("\n".join(lines) if lines else "every article has an up-to-date English translation")
+    # What ingest was unsure of: the editor checks these pages, then deletes `review:`.
+    doubtful = [a for a in zh if a.review]
+    if doubtful:
+        print(
+            f"\n{len(doubtful)} ingested {'article needs' if len(doubtful) == 1 else 'articles need'} a look:"
+        )
+        for article in doubtful:
+            print(
+                f"review: content/zh/{article.id}.md ({', '.join(article.review)}): {article.title}"
+            )
     return 0
 
 

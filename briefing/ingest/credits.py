@@ -28,7 +28,7 @@ _SINGLE = {"文", "图", "摄", "文/"}  # one-character roles: only with a sepa
 # A role at a byline position: at the start, after a space, bracket or separator, or
 # after an outlet's name ("晋南日报记者", "新华社记者"); then a separator, a space or a name.
 _ROLE = re.compile(
-    r"(?:(?<=^)|(?<=[\s(\[【〔|｜,;:/、■●◆▲▶·•*\-])|(?<=[报台社网站刊部心]))"
+    r"(?:(?<=^)|(?<=[\s(\[【〔|｜,;:/、。!?■●◆▲▶·•*\-])|(?<=[报台社网站刊部心]))"
     rf"(?P<role>{'|'.join(re.escape(w) for w in _ROLE_WORDS)})"
     r"(?P<sep>\s*[:|｜/]\s*|\s+|(?=[\u4e00-\u9fff]))"
 )

@@ -7,7 +7,7 @@ import re
 
 from briefing import chinese
 from briefing.ingest import vocabulary as v
-from briefing.ingest.features import is_chrome
+from briefing.ingest.features import is_breadcrumb, is_chrome
 from briefing.ingest.text import Folded, Line, clause_marks, ends_sentence, fold
 
 _SPACES = Folded(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -59,10 +59,12 @@ def _is_wrapped(text: str, following: str, width: int) -> bool:
     return (
         len(text) >= 20
         and len(text) >= 0.85 * width
+        and bool(re.search(r"[,、;]", fold(text)))  # running text, not a line of labels
         and not ends_sentence(text)
         and fold(text)[-1:] not in ":"
         and not re.search(r"(摄|供图)\s*$", text)
         and chinese.count_han(following) >= 1
+        and not is_chrome(following)
     )
 
 
@@ -93,7 +95,7 @@ def cut_chrome_edges(piece: str) -> list[str]:
     """ "分享到： 标题 字号：大 中 小" -> ["分享到：", "标题", "字号：大 中 小"]: tool-bar
     tokens at either end of a line become pieces of their own."""
     tokens = piece.split(" ")
-    if len(tokens) < 2:
+    if len(tokens) < 2 or is_breadcrumb(piece):
         return [piece]
 
     def is_tool(token: str) -> bool:

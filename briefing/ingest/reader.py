@@ -55,6 +55,8 @@ from briefing.model import Article, Block
 
 # Less article text than this (Han characters) is not an article.
 MIN_BODY_HAN = 20
+# Less article text than this is worth a look: a brief, or a page mostly lost.
+VERY_SHORT_HAN = 80
 # A title candidate scoring below this is not a headline at all.
 MIN_TITLE_SCORE = -3.0
 
@@ -437,6 +439,7 @@ def build_article(
             blocks.append(("heading", text))
         elif role is Role.CAPTION:
             captions.append(text)
+            photographers += c.read_credits(text).photographers  # "（图为……。记者 赵刚 摄）"
     blocks = join_broken_paragraphs(blocks)
     blocks, closing = take_sign_off(blocks)
     authors += closing
@@ -508,7 +511,7 @@ def review_reasons(
     body_han = sum(
         chinese.count_han(line.text) for line in page.lines[start:end] if line.role is Role.BODY
     )
-    if body_han < 150:
+    if body_han < VERY_SHORT_HAN:
         reasons.append("very short text")
     return reasons
 

@@ -1,0 +1,1 @@
+"""Benchmarks: each script prints a table (python bench/<name>.py --help)."""
