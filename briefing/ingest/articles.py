@@ -112,7 +112,7 @@ def split_title(text: str) -> tuple[str, str | None, str | None]:
         column, text = match[1], text[match.end() :]
     subtitle = None
     halves = text.split(" ")
-    if len(halves) == 2:
+    if len(halves) == 2 and len(text) >= 36:
         first, second = halves
         if len(second) - len(first) >= 10 and len(first) >= 4:
             text, subtitle = f"{first} {second[: len(first)]}", second[len(first) :]

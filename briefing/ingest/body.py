@@ -29,7 +29,6 @@ class Role(Enum):
     KICKER = "kicker"
     SUBTITLE = "subtitle"
     TITLE = "title"
-    CANDIDATE = "headline-like"  # above the body, not chosen as the title
     SUMMARY = "summary"
     BODY = "body"
     HEADING = "heading"

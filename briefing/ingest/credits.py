@@ -171,6 +171,8 @@ def _names_in(chunk: str) -> tuple[list[str], str]:
             continue
         if not rest and is_name(token):
             names.append(token)
+        elif not rest and (reporter := wire_reporter(token)):
+            names.append(reporter)
         elif not rest and not names and v.is_site_name(token):
             continue  # "文｜翠峰县融媒体中心 段文秀": the writer's organization
         elif (
@@ -190,9 +192,28 @@ def _ends_with_photo_credit(rest: str) -> bool:
     return rest.strip().endswith("摄") or rest.strip() in ("摄影", "摄影报道")
 
 
+_WIRE_RUN = re.compile(r"^([\u4e00-\u9fff]{4,8})\d{1,2}日专?电$")
+
+
+def wire_reporter(token: str) -> str | None:
+    """The reporter in "（中央社记者陈怡君台中5日电）": name, place and day run together."""
+    m = _WIRE_RUN.match(token)
+    if not m:
+        return None
+    for length in (3, 2):  # most names have three characters; a place has two or more
+        if len(m[1]) - length >= 2 and is_name(m[1][:length]):
+            return m[1][:length]
+    return None
+
+
 def is_name(token: str) -> bool:
+    """A person's name: a surname and one or two characters (or a name with ·)."""
+    if "·" in token:
+        return bool(_NAME.match(token))
+    surname_known = token[:1] in v.SURNAMES or token[:2] in v.COMPOUND_SURNAMES
     return (
-        bool(_NAME.match(token))
+        surname_known
+        and bool(_NAME.match(token))
         and token not in _NOT_NAMES
         and token not in _WRITERS
         and token not in _EDITORS
@@ -218,13 +239,17 @@ TRAILING_BYLINE = Folded(
 )
 
 
+# A lead-in with the reporter before the text, no brackets: "湘楚网讯 记者 邵一鸣 报道 6月2日晚…"
+LEAD_IN_BARE = Folded(
+    rf"^[^,。(\[【]{{0,16}}?(?:讯|电)\s*(?P<inside>(?:{v.WRITER_ROLES})\s*[:：]?\s*[^,。]{{2,24}}?(?:报道|报导))"
+)
 # A lead-in with the reporter before the text: "〔记者王小明／台南报导〕", "【记者 张三】".
 LEAD_IN = Folded(r"^[〔【\[(]\s*(?P<inside>[^()\[\]【】〔〕]{2,40}?)\s*[〕】\])]")
 
 
 def dateline_credits(paragraph: str) -> Credits | None:
     """The people in a dateline's or lead-in's brackets; None when it has neither."""
-    for pattern, bare in ((DATELINE, True), (LEAD_IN, False)):
+    for pattern, bare in ((DATELINE, True), (LEAD_IN, False), (LEAD_IN_BARE, False)):
         m = pattern.match(paragraph)
         if not m:
             continue

@@ -28,7 +28,7 @@ _YEARLESS = Folded(
 _TIME_ONLY = Folded(
     r"^\s*(?:(上午|下午|晚上|早上|中午)\s*)?(\d{1,2})\s*[:时点]\s*(\d{2})(?:\s*[:分]\s*(\d{2}))?\s*$"
 )
-_YEAR = Folded(r"(?<!\d)((?:19|20)\d\d)\s*年")
+_YEAR = Folded(r"(?<![\d.:/-])((?:19|20)\d\d)(?:\s*年|(?=[\u4e00-\u9fff]))")
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ class Features:
             and not self.ends_sentence
             and text[-1] not in ",:、;"
             and "。" not in text
+            and len(_ITEM_SEPARATOR.findall(text)) <= 1  # "赛事数据 | 冠军 2:11:37 | …" is a row
         )
 
 
@@ -83,6 +84,7 @@ def measure(text: str) -> Features:
     )
 
 
+_ITEM_SEPARATOR = re.compile(r"\s[|｜·•]\s|[|｜]")
 _LEFTOVER = re.compile(r"[\W\d_a-zA-Z]+")
 _LETTER_SPACING = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff][\u4e00-\u9fff ]{0,6}[:：])")
 
@@ -108,11 +110,16 @@ def is_breadcrumb(text: str) -> bool:
     """ "您的位置:首页 >新闻 >", "新华网 > 时政 > 正文" (but not "<b>x</b>")."""
     if v.NAV_MARKERS.search(text):
         return True
+    pieces = [p for p in v.NAV_SEPARATOR.split(text) if p.strip()]
     return (
         len(text) <= 60
         and "<" not in text
-        and len(v.NAV_SEPARATOR.findall(text)) >= 2
         and clause_marks(text) == 0
+        and (
+            len(v.NAV_SEPARATOR.findall(text)) >= 2
+            # "新闻发布 > 发布会": two short section names
+            or (len(pieces) == 2 and all(len(p.strip()) <= 8 for p in pieces) and ">" in fold(text))
+        )
     )
 
 

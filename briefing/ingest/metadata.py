@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from briefing.ingest import vocabulary as v
 from briefing.ingest.dates import FoundDate, find_dates, plausible, time_only, years_mentioned
+from briefing.ingest.features import is_chrome
 from briefing.ingest.text import Folded, fold
 
 _PUBLISHED = Folded(
@@ -77,9 +78,11 @@ def date_candidates(lines: list[tuple[str, str]]) -> list[tuple[float, FoundDate
             if date.time is None and i + 1 < len(lines) and (clock := time_only(lines[i + 1][1])):
                 date = date.with_time(clock)  # the time wrapped onto the next line
             label = fold(text[: date.start])
-            points = {"head": 3.0, "meta": 2.0, "tail": 1.0, "dateline": 0.5}[zone]
+            # Right under the headline is where pages print the date of publication;
+            # above it stands an e-paper's issue date or a banner's "today".
+            points = {"head": 3.0, "above": 2.0, "meta": 2.0, "tail": 1.0}[zone]
             if _WRITTEN.search(label):
-                points += 1.5
+                points += 0.5  # when a document was written, not published
             elif _UPDATED.search(label):
                 points += 0.5
             elif _PUBLISHED.search(label):
@@ -119,12 +122,18 @@ def choose_date(
 # --- source -------------------------------------------------------------------------------------
 
 
-def source_value(text: str) -> str | None:
-    """The outlet named by a 来源/稿源/出处 label on a line, cleaned; None if it names none."""
-    m = v.SOURCE_LABEL.search(text)
-    if not m or m.group(0).startswith(("转", "来自")):
-        return None
-    return clean_outlet(text[m.end() :])
+def source_value(text: str, publishers: bool = False) -> str | None:
+    """The outlet named by a 来源/稿源/出处 label on a line, cleaned; None if it names none.
+    With `publishers`, a government page's 发布机构 (who put it online) counts too."""
+    for m in v.SOURCE_LABEL.finditer(text):
+        label = m.group(0)
+        if label.startswith(("转", "来自")):
+            continue
+        if label.startswith(("发布", "发文", "供稿")) and not publishers:
+            continue  # who put it online or supplied it: the outlet only if none is named
+        if value := clean_outlet(text[m.end() :]):
+            return value
+    return None
 
 
 def clean_outlet(value: str) -> str | None:
@@ -186,13 +195,15 @@ _NAME_LIKE = Folded(r"[\u4e00-\u9fffA-Za-z]{2,14}")
 def banner_name(text: str) -> str | None:
     """The best name in a banner or window title: one ending in 网 beats a description
     ending in 网站; the fuller name beats the short one."""
-    parts = [p for p in v.SEPARATORS.split(text) if p.strip()]
+    parts = [p.strip() for p in v.SEPARATORS.split(text) if p.strip()]
     names = [
-        p.strip()
+        p
         for p in parts
-        if v.SITE_SUFFIX.search(p.strip())
-        and not v.looks_like_url(p.strip())
-        and len(p.strip()) <= 20
+        if v.is_site_name(p)
+        and not v.looks_like_url(p)
+        and len(p) <= 20
+        and ":" not in fold(p)  # "转载自：滨江晚报" is a label and its value
+        and not is_chrome(p)
     ]
     if not names:
         return None

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -195,6 +196,7 @@ def title_candidates(page: _Page, start: int, body_pairs: set[str]) -> list[t.Ca
             if kinds[i] is Kind.SHORT
             and page.features[i].headline_shaped
             and not line_credits(lines[i].text).whole_line
+            and not v.ORIGINAL_TITLE.match(lines[i].text)
         ],
         lines,
     )
@@ -207,6 +209,8 @@ def title_candidates(page: _Page, start: int, body_pairs: set[str]) -> list[t.Ca
         candidate = t.Candidate(text, i)
         if text != lines[i].text:
             candidate.reasons.append(f"cut from {lines[i].text[:40]!r}")
+        if v.ORIGINAL_TITLE.match(lines[i].text):
+            candidate.add(-2, "the original title of a repost: the page shows its own")
         meta_below = any(
             kinds[j] is Kind.META or bool(meta.find_dates(lines[j].text))
             for j in range(i + 1, min(i + 4, len(lines)))
@@ -348,7 +352,7 @@ def read_fields(page: _Page, title_index: int, start: int, end: int) -> dict[str
     lines = page.lines
     fields: dict[str, meta.Choice] = {}
     fields["title"] = meta.Choice(lines[title_index].text, "the best headline candidate")
-    around = [(i, "head") for i in range(start) if i != title_index]
+    around = [(i, "above" if i < title_index else "head") for i in range(start) if i != title_index]
     around += [
         (i, "meta")
         for i in range(start, end)
@@ -359,17 +363,18 @@ def read_fields(page: _Page, title_index: int, start: int, end: int) -> dict[str
     )
     around += [(i, "tail") for i in range(end, tail_end)]
     first = next((line.text for line in lines[start:end] if line.role is Role.BODY), "")
-    dated = [(zone, lines[i].text) for i, zone in around if lines[i].role not in (Role.CANDIDATE,)]
+    dated = [(zone, lines[i].text) for i, zone in around]
     page_text = "\n".join(line.text for line in lines)
     if date := meta.choose_date(dated, first, page_text):
         fields["date"] = date
     # Source: a label above the text, else one below it, else a dateline, else the site.
-    for i, zone in sorted(around, key=lambda item: item[1] == "tail"):
-        if lines[i].role in (Role.CANDIDATE,) or i == title_index:
-            continue
-        if value := meta.source_value(lines[i].text):
-            fields["source"] = meta.Choice(value, f"{zone} label: {lines[i].text[:40]}")
+    # 来源 labels first; a government page's 发布机构 only if there is none.
+    labelled = sorted(around, key=lambda item: item[1] == "tail")
+    for publishers, (i, zone) in itertools.product((False, True), labelled):
+        if "source" in fields:
             break
+        if value := meta.source_value(lines[i].text, publishers):
+            fields["source"] = meta.Choice(value, f"{zone} label: {lines[i].text[:40]}")
     site = meta.site_name_of(
         [
             lines[i].text
@@ -392,7 +397,10 @@ def read_fields(page: _Page, title_index: int, start: int, end: int) -> dict[str
     ]
     source = _value(fields, "source")
     outlets = [outlet for value in via if (outlet := meta.clean_outlet(value)) and outlet != source]
-    if outlets:
+    if outlets and source is None:
+        # A blog or aggregator that names no outlet of its own: the one it copied is the source.
+        fields["source"] = meta.Choice(outlets[0], "the outlet it was reposted from")
+    elif outlets:
         fields["via"] = meta.Choice(outlets[0], "a 'reposted from' line")
     return fields
 

@@ -184,6 +184,8 @@ def score(
         candidate.add(-4, "a site name")
     if v.spam_hits(text):
         candidate.add(-3 * len(set(v.spam_hits(text))), "spam words")
+    if len(re.findall(r"[|｜]", text)) >= 2:
+        candidate.add(-4, "a row of items")
     if v.COLUMN_TAG.fullmatch(text.strip()):
         candidate.add(-5, "a column label only")
     if fold(text).lstrip().startswith(("—", "-")):
