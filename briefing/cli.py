@@ -9,7 +9,6 @@ from pathlib import Path
 
 from briefing import freshness
 from briefing.config import Project
-from briefing.decoding import read_raw_text
 from briefing.errors import ContentError, WarningCounter, log
 
 
@@ -154,14 +153,13 @@ def _status(project: Project) -> int:
 
 
 def _explain(path: Path) -> int:
-    from briefing.ingest import IngestError, explain, read_page
+    from briefing.ingest import IngestError, explain, read_raw_page
 
     if not path.is_file():
         log.error("%s: no such file", path)
         return 1
-    text, _ = read_raw_text(path)
     try:
-        page = read_page(text, path.name, "")
+        page = read_raw_page(path.read_bytes(), path.name, "", str(path))
     except IngestError as exc:
         log.error("%s: %s", path, exc)
         return 1

@@ -2,7 +2,9 @@
 
 stage.py      which raw files to read; never replace an article a person may have edited
 reader.py     the story of reading one page (read_page) and `explain`
-text.py       the page's text -> lines (script repaired, glued paragraphs split)
+html.py       a saved web page: its charset, its markup's metadata, its main content
+text.py       folding full-width forms, punctuation, the script repaired (pinyin, t2s)
+lines.py      the page's text -> lines (glued paragraphs split, chrome cut off, wraps joined)
 features.py   what one line looks like (prose, short, labels, chrome, spam)
 body.py       the body as the densest run of prose; the roles of its lines
 title.py      the headline, chosen among scored candidates
@@ -13,8 +15,9 @@ articles.py   paragraphs joined, appended stories split off, ids
 vocabulary.py the words of labels, chrome and spam
 """
 
+from briefing.ingest.html import read_html_page
 from briefing.ingest.reader import CleanPage, IngestError, Role, explain, read_page
-from briefing.ingest.stage import IngestReport, ingest_raw_files, raw_files
+from briefing.ingest.stage import IngestReport, ingest_raw_files, raw_files, read_raw_page
 
 __all__ = [
     "CleanPage",
@@ -24,5 +27,7 @@ __all__ = [
     "explain",
     "ingest_raw_files",
     "raw_files",
+    "read_html_page",
     "read_page",
+    "read_raw_page",
 ]

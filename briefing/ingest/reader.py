@@ -67,6 +67,17 @@ class IngestError(ValueError):
 
 
 @dataclass
+class Hints:
+    """What a saved HTML page's markup says (html.py): it comes before the text's word."""
+
+    headlines: list[str] = field(default_factory=list)  # best first
+    date: str | None = None
+    date_from: str = ""
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+
+
+@dataclass
 class CleanPage:
     """What ingest made of one raw page: its articles, and how it read the page."""
 
@@ -93,8 +104,11 @@ class _Page:
         )
 
 
-def read_page(text: str, original: str, original_sha256: str) -> CleanPage:
+def read_page(
+    text: str, original: str, original_sha256: str, hints: Hints | None = None
+) -> CleanPage:
     """Turn a raw page's decoded text into one or more clean articles."""
+    hints = hints or Hints()
     text = repair_script(text)
     lines = split_lines(text)
     if not any(chinese.count_han(line.text) for line in lines):
@@ -107,7 +121,7 @@ def read_page(text: str, original: str, original_sha256: str) -> CleanPage:
     if chinese.count_han(page.text(start, end)) < MIN_BODY_HAN:
         raise IngestError("no article text found (no run of prose on the page)")
     body_pairs = t.bigrams(page.text(start, end))
-    candidates = title_candidates(page, start, body_pairs)
+    candidates = title_candidates(page, start, body_pairs, hints.headlines)
     if not candidates or candidates[0].score < MIN_TITLE_SCORE:
         raise IngestError("no recognizable title (no headline-like line before the text)")
     chosen = candidates[0]
@@ -118,7 +132,7 @@ def read_page(text: str, original: str, original_sha256: str) -> CleanPage:
         Role.TITLE,
         f"best headline (score {chosen.score:.1f})",
     )
-    fields = read_fields(page, title_index, start, end)
+    fields = read_fields(page, title_index, start, end, hints)
     body = [line for line in lines[start:end] if line.role not in DROPPED]
     sections = split_articles(chosen.text, body)
     result = CleanPage(articles=[], lines=lines, candidates=candidates, fields=fields)
@@ -180,7 +194,9 @@ def _trim(weights: list[float], start: int, end: int) -> tuple[int, int]:
 # --- 3. the title ----------------------------------------------------------------------------
 
 
-def title_candidates(page: _Page, start: int, body_pairs: set[str]) -> list[t.Candidate]:
+def title_candidates(
+    page: _Page, start: int, body_pairs: set[str], named: list[str]
+) -> list[t.Candidate]:
     """Every line above the body (and the body's first line, if it is short) as a
     headline, scored; best first."""
     lines, kinds = page.lines, page.kinds
@@ -209,6 +225,8 @@ def title_candidates(page: _Page, start: int, body_pairs: set[str]) -> list[t.Ca
         candidate = t.Candidate(text, i)
         if text != lines[i].text:
             candidate.reasons.append(f"cut from {lines[i].text[:40]!r}")
+        if any(t.same_text(text, headline) for headline in named[:3]):
+            candidate.add(3, "the page's markup names it the headline")
         if v.ORIGINAL_TITLE.match(lines[i].text):
             candidate.add(-2, "the original title of a repost: the page shows its own")
         meta_below = any(
@@ -348,7 +366,9 @@ def line_credits(text: str, bare_names: bool = True) -> c.Credits:
 # --- 5. metadata -----------------------------------------------------------------------------------
 
 
-def read_fields(page: _Page, title_index: int, start: int, end: int) -> dict[str, meta.Choice]:
+def read_fields(
+    page: _Page, title_index: int, start: int, end: int, hints: Hints
+) -> dict[str, meta.Choice]:
     lines = page.lines
     fields: dict[str, meta.Choice] = {}
     fields["title"] = meta.Choice(lines[title_index].text, "the best headline candidate")
@@ -365,8 +385,12 @@ def read_fields(page: _Page, title_index: int, start: int, end: int) -> dict[str
     first = next((line.text for line in lines[start:end] if line.role is Role.BODY), "")
     dated = [(zone, lines[i].text) for i, zone in around]
     page_text = "\n".join(line.text for line in lines)
-    if date := meta.choose_date(dated, first, page_text):
+    if hints.date and meta.plausible(hints.date):
+        fields["date"] = meta.Choice(hints.date, f"the page's markup ({hints.date_from})")
+    elif date := meta.choose_date(dated, first, page_text):
         fields["date"] = date
+    if hints.authors:
+        fields["authors"] = meta.Choice(hints.authors, "the page's markup")
     # Source: a label above the text, else one below it, else a dateline, else the site.
     # 来源 labels first; a government page's 发布机构 only if there is none.
     labelled = sorted(around, key=lambda item: item[1] == "tail")
@@ -388,6 +412,8 @@ def read_fields(page: _Page, title_index: int, start: int, end: int) -> dict[str
     # "豫东网讯" on 豫东新报's page is the paper's own lead-in, like 本报讯
     if "source" not in fields and outlet and not (site and site.value[:2] == outlet[:2]):
         fields["source"] = meta.Choice(outlet, "the dateline of the first paragraph")
+    if "source" not in fields and hints.publisher and (name := meta.clean_outlet(hints.publisher)):
+        fields["source"] = meta.Choice(name, "the page's markup (publisher)")
     if "source" not in fields and site:
         fields["source"] = site
     via = [
@@ -465,7 +491,7 @@ def build_article(
         date=_value(fields, "date"),
         source=_value(fields, "source"),
         via=_value(fields, "via"),
-        authors=_unique(authors),
+        authors=list(fields["authors"].value) if "authors" in fields else _unique(authors),
         photographers=_unique(photographers),
         tags=[column] if column else [],
         summary=summary,

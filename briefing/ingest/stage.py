@@ -15,7 +15,8 @@ from briefing.content import article_to_markdown, write_text_atomic
 from briefing.decoding import decode_bytes
 from briefing.errors import ContentError, log, warn
 from briefing.ingest.body import DROPPED
-from briefing.ingest.reader import IngestError, read_page
+from briefing.ingest.html import HTML_SUFFIXES, read_html_page
+from briefing.ingest.reader import CleanPage, IngestError, read_page
 from briefing.model import Article
 
 
@@ -66,7 +67,7 @@ def ingest_raw_files(
                 )
             continue
         try:
-            page = read_page(decode_bytes(data, shown), original, sha)
+            page = read_raw_page(data, original, sha, shown)
         except (ContentError, IngestError) as exc:
             log.error("%s: %s", shown, getattr(exc, "message", exc))
             report.failed += 1
@@ -96,10 +97,30 @@ def ingest_raw_files(
     return report
 
 
+RAW_SUFFIXES = (".txt", *HTML_SUFFIXES)
+
+
 def raw_files(project: Project) -> list[Path]:
+    """The pages in content/raw/: scraped text (.txt) and saved web pages (.html, .htm).
+    Anything else there is named once, so that it is not silently ignored."""
     if not project.raw_dir.is_dir():
         return []
-    return sorted(p for p in project.raw_dir.iterdir() if p.suffix.lower() == ".txt")
+    found = []
+    for path in sorted(project.raw_dir.iterdir()):
+        if path.suffix.lower() in RAW_SUFFIXES:
+            found.append(path)
+        elif not path.name.startswith(".") and path.is_file():
+            warn(
+                project.relative(path), "not a page ingest reads (.txt, .html or .htm); left alone"
+            )
+    return found
+
+
+def read_raw_page(data: bytes, original: str, sha: str, shown: str) -> CleanPage:
+    """One raw page, read by the reader for its kind: text, or a saved web page."""
+    if original.lower().endswith(HTML_SUFFIXES):
+        return read_html_page(data, original, sha)
+    return read_page(decode_bytes(data, shown), original, sha)
 
 
 def _read_raw_bytes(project: Project, path: Path) -> bytes:

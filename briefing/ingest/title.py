@@ -58,6 +58,11 @@ def evidence(text: str, body_pairs: set[str]) -> float:
     return len(pairs & body_pairs) / (len(pairs) + 3)
 
 
+def same_text(a: str, b: str) -> bool:
+    """The same headline, whatever its spacing and punctuation width."""
+    return "".join(fold(a).split()) == "".join(fold(b).split())
+
+
 def pieces(text: str) -> list[str]:
     """A window title or a spam-glued headline cut at its separators: "标题_站点名"."""
     return [p.strip() for p in v.SEPARATORS.split(text) if p.strip()]
