@@ -3,6 +3,7 @@
 stage.py      which raw files to read; never replace an article a person may have edited
 reader.py     the story of reading one page (read_page) and `explain`
 html.py       a saved web page: its charset, its markup's metadata, its main content
+page.py       the page model: lines and the roles ingest gives them
 text.py       folding full-width forms, punctuation, the script repaired (pinyin, t2s)
 lines.py      the page's text -> lines (glued paragraphs split, chrome cut off, wraps joined)
 features.py   what one line looks like (prose, short, labels, chrome, spam)
@@ -16,7 +17,8 @@ vocabulary.py the words of labels, chrome and spam
 """
 
 from briefing.ingest.html import read_html_page
-from briefing.ingest.reader import CleanPage, IngestError, Role, explain, read_page
+from briefing.ingest.page import Role
+from briefing.ingest.reader import CleanPage, IngestError, explain, read_page
 from briefing.ingest.stage import IngestReport, ingest_raw_files, raw_files, read_raw_page
 
 __all__ = [

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from briefing import chinese
 from briefing.ingest import vocabulary as v
-from briefing.ingest.body import Role
-from briefing.ingest.text import Line, ends_sentence, fold
+from briefing.ingest.page import Line, Role
+from briefing.ingest.text import ends_sentence, fold
 from briefing.model import Article
 
 # A section whose words share less than this (cosine) with the article before it

@@ -11,40 +11,13 @@ stands before prose, a caption where an image stood, a byline at an end.
 from __future__ import annotations
 
 from collections import Counter
-from enum import Enum
 
 from briefing.ingest import credits as c
 from briefing.ingest import vocabulary as v
 from briefing.ingest.dates import find_dates
 from briefing.ingest.features import HEADING_MAX_CHARS, Features, Kind
-from briefing.ingest.text import SENTENCE_END, Folded, Line, ends_sentence
-
-
-class Role(Enum):
-    SITE = "site name"
-    NAV = "navigation"
-    META = "metadata"
-    CHROME = "chrome"
-    SPAM = "spam"
-    KICKER = "kicker"
-    SUBTITLE = "subtitle"
-    TITLE = "title"
-    SUMMARY = "summary"
-    BODY = "body"
-    HEADING = "heading"
-    CAPTION = "caption"
-    BYLINE = "byline"
-    EDITORS = "editors"
-    PHOTO_CREDIT = "photo credit"
-    VIA = "via"
-    END_MARK = "end mark"
-    NOISE = "noise"
-    FOOTER = "footer chrome"
-    LIST = "story list"
-    NEW_ARTICLE = "title of an appended article"
-
-
-DROPPED = {Role.SITE, Role.NAV, Role.CHROME, Role.SPAM, Role.NOISE, Role.FOOTER, Role.LIST}
+from briefing.ingest.page import Line, Role
+from briefing.ingest.text import SENTENCE_END, Folded, ends_sentence
 
 CAPTION_CREDIT = Folded(
     r"(\s*[\u4e00-\u9fff·]{2,5}\s*摄(影)?|供图|摄影|图片来源\s*[:：].*|[(（]图片来源.*|"

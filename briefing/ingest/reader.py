@@ -39,10 +39,8 @@ from briefing.ingest.articles import (
     split_title,
 )
 from briefing.ingest.body import (
-    DROPPED,
     SUMMARY_LABEL,
     VIA_LABEL,
-    Role,
     body_role,
     credit_role,
     find_run,
@@ -51,7 +49,8 @@ from briefing.ingest.body import (
 )
 from briefing.ingest.features import Features, Kind, kind_of, measure, prose_weight
 from briefing.ingest.lines import split_lines
-from briefing.ingest.text import Line, fold, repair_script
+from briefing.ingest.page import DROPPED, Line, Role
+from briefing.ingest.text import fold, repair_script
 from briefing.model import Article, Block
 
 # Less article text than this (Han characters) is not an article.
@@ -96,11 +95,12 @@ class _Page:
     features: list[Features]
     kinds: list[Kind]
 
-    def text(self, start: int, end: int, kinds: tuple[Kind, ...] = (Kind.PROSE,)) -> str:
+    def prose(self, start: int, end: int) -> str:
+        """The prose lines of lines[start:end], as one text."""
         return "\n".join(
             line.text
             for line, kind in zip(self.lines[start:end], self.kinds[start:end], strict=True)
-            if kind in kinds
+            if kind is Kind.PROSE
         )
 
 
@@ -118,20 +118,16 @@ def read_page(
     for line, f, kind in zip(lines, features, page.kinds, strict=True):
         line.weight = prose_weight(f, kind)
     start, end = body_run(page)
-    if chinese.count_han(page.text(start, end)) < MIN_BODY_HAN:
+    if chinese.count_han(page.prose(start, end)) < MIN_BODY_HAN:
         raise IngestError("no article text found (no run of prose on the page)")
-    body_pairs = t.bigrams(page.text(start, end))
+    body_pairs = t.bigrams(page.prose(start, end))
     candidates = title_candidates(page, start, body_pairs, hints.headlines)
     if not candidates or candidates[0].score < MIN_TITLE_SCORE:
         raise IngestError("no recognizable title (no headline-like line before the text)")
     chosen = candidates[0]
     title_index = chosen.line
     start = max(start, title_index + 1)
-    give_roles(page, title_index, start, end, body_pairs)
-    lines[title_index].role, lines[title_index].why = (
-        Role.TITLE,
-        f"best headline (score {chosen.score:.1f})",
-    )
+    give_roles(page, chosen, start, end, body_pairs)
     fields = read_fields(page, title_index, start, end, hints)
     body = [line for line in lines[start:end] if line.role not in DROPPED]
     sections = split_articles(chosen.text, body)
@@ -246,8 +242,11 @@ def title_candidates(
 # --- 4. roles ----------------------------------------------------------------------------------
 
 
-def give_roles(page: _Page, title_index: int, start: int, end: int, body_pairs: set[str]) -> None:
+def give_roles(page: _Page, title: t.Candidate, start: int, end: int, body_pairs: set[str]) -> None:
     lines, kinds, features = page.lines, page.kinds, page.features
+    title_index = title.line
+    lines[title_index].role = Role.TITLE
+    lines[title_index].why = f"best headline (score {title.score:.1f})"
     for i in range(title_index):
         role, why = _above_title_role(lines[i], kinds[i], features[i])
         lines[i].role, lines[i].why = role, why

@@ -14,8 +14,8 @@ from briefing.config import Project
 from briefing.content import article_to_markdown, write_text_atomic
 from briefing.decoding import decode_bytes
 from briefing.errors import ContentError, log, warn
-from briefing.ingest.body import DROPPED
 from briefing.ingest.html import HTML_SUFFIXES, read_html_page
+from briefing.ingest.page import DROPPED
 from briefing.ingest.reader import CleanPage, IngestError, read_page
 from briefing.model import Article
 

@@ -8,7 +8,6 @@ of blank lines above it (an image often stood in a gap).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from briefing import chinese
 
@@ -104,16 +103,3 @@ def repair_script(text: str) -> str:
 
 
 # --- lines ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Line:
-    """One line of the page as ingest reads it, and what ingest made of it."""
-
-    text: str
-    number: int  # 1-based line number in the raw file
-    gap_before: int  # blank lines above it
-    role: object = None  # a reader.Role once the page is read
-    why: str = ""
-    weight: float = 0.0  # how much it counts for (+) or against (-) being article text
-    indented: bool = False  # the raw line started with an indent (　　): paragraphs do
