@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from briefing.ingest import vocabulary as v
 from briefing.ingest.dates import FoundDate, find_dates, plausible, time_only, years_mentioned
@@ -63,7 +64,9 @@ _SITE_FROM_COPYRIGHT = Folded(
 
 @dataclass
 class Choice:
-    value: object
+    """A field's value and where on the page it came from (for `explain`)."""
+
+    value: Any  # text, or a list of names
     why: str
 
 

@@ -416,9 +416,9 @@ def read_fields(
     if "source" not in fields and site:
         fields["source"] = site
     via = [
-        VIA_LABEL.match(line.text)[2].strip()
+        m[2].strip()
         for line in lines
-        if line.role is Role.VIA and VIA_LABEL.match(line.text)
+        if line.role is Role.VIA and (m := VIA_LABEL.match(line.text))
     ]
     source = _value(fields, "source")
     outlets = [outlet for value in via if (outlet := meta.clean_outlet(value)) and outlet != source]
