@@ -53,7 +53,14 @@ class PageResult:
     review: list[str] = field(default_factory=list)
 
     @property
+    def bad(self) -> bool:
+        """A page that must be refused (a login wall, a list page ...)."""
+        return bool(self.expected.get("refused"))
+
+    @property
     def clean(self) -> bool:
+        if self.bad:
+            return self.refused is not None
         return self.refused is None and all(self.right.values()) and not self.chrome_left
 
 
@@ -99,8 +106,11 @@ def evaluate(set_name: str, raw: Path, expected: dict) -> PageResult:
     try:
         page = read(raw)
     except (IngestError, ValueError) as exc:
-        result.refused = str(exc)
+        result.refused = str(exc).splitlines()[0]
         result.right = dict.fromkeys(FIELDS, False)
+        return result
+    if expected.get("refused"):
+        result.got = {"title": page.articles[0].title}
         return result
     article = page.articles[0]
     paragraphs = [plain_text(p) for p in article.paragraphs]
@@ -129,6 +139,8 @@ def evaluate(set_name: str, raw: Path, expected: dict) -> PageResult:
 
 
 def scores(results: list[PageResult]) -> dict[str, float]:
+    bad = [r for r in results if r.bad]
+    results = [r for r in results if not r.bad]
     n = len(results) or 1
     chrome_total = sum(r.chrome_total for r in results) or 1
     out = {name: sum(r.right.get(name, False) for r in results) / n for name in FIELDS}
@@ -136,6 +148,8 @@ def scores(results: list[PageResult]) -> dict[str, float]:
     out["fully_clean"] = sum(r.clean for r in results) / n
     out["refused"] = sum(r.refused is not None for r in results)
     out["pages"] = len(results)
+    out["bad_refused"] = sum(r.refused is not None for r in bad)
+    out["bad_pages"] = len(bad)
     return out
 
 
@@ -153,7 +167,9 @@ GOALS = {
 def table(groups: dict[str, list[PageResult]]) -> str:
     names = list(groups)
     rows = [
-        f"| {'field':<16} | " + " | ".join(f"{n} ({len(groups[n])})" for n in names) + " | goal |"
+        f"| {'field':<16} | "
+        + " | ".join(f"{n} ({sum(not r.bad for r in groups[n])})" for n in names)
+        + " | goal |"
     ]
     rows.append("|" + "---|" * (len(names) + 2))
     computed = {n: scores(groups[n]) for n in names}
@@ -169,6 +185,9 @@ def table(groups: dict[str, list[PageResult]]) -> str:
             else (f"≤ {goal:.0%}" if key == "chrome_left" else f"≥ {goal:.0%}")
         )
         rows.append(f"| {key:<16} | " + " | ".join(cells) + f" | {goal_text} |")
+    if any(computed[n]["bad_pages"] for n in names):
+        cells = [f"{computed[n]['bad_refused']:.0f} of {computed[n]['bad_pages']:.0f}" for n in names]
+        rows.append(f"| {'bad pages refused':<16} | " + " | ".join(cells) + " | all |")
     return "\n".join(rows)
 
 
@@ -191,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             if r.clean:
                 continue
             print(f"--- {r.set}/{r.name} ({r.style}) review={r.review}")
+            if r.bad:
+                print(f"    not refused: read as {r.got.get('title')!r}")
+                continue
             if r.refused:
                 print(f"    refused: {r.refused}")
                 continue

@@ -217,7 +217,7 @@ def is_name(token: str) -> bool:
         and token not in _NOT_NAMES
         and token not in _WRITERS
         and token not in _EDITORS
-        and not _NOT_IN_NAMES.search(token)
+        and not _NOT_IN_NAMES.search(token[1:])  # 区 is a surname as well as a district
         and not is_chrome(token)
     )
 

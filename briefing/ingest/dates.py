@@ -15,7 +15,9 @@ from briefing.ingest.text import Folded
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 _TIME = r"(?:\s*(?:T|\s)?\s*(?:(上午|下午|晚上|早上|中午)\s*)?(\d{1,2})\s*[:时点]\s*(\d{2})(?:\s*[:分]\s*(\d{2}))?)?"
-_WEEKDAY = r"(?:\s*(?:星期|周|礼拜)[一二三四五六日天]|\s*[(（][一二三四五六日天][)）])?"
+_WEEKDAY = (
+    r"(?:\s*(?:星期|周|礼拜)[一二三四五六日天]|\s*[(（](?:星期|周|礼拜)?[一二三四五六日天][)）])?"
+)
 _YEAR_FIRST = Folded(
     rf"(?<![\d.])((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{{1,2}})\s*(?:[-/.]|月)\s*(\d{{1,2}})(?!\d)\s*日?"
     rf"{_WEEKDAY}{_TIME}"

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from briefing.decoding import decode_bytes
 from briefing.errors import ContentError
+from briefing.ingest.metadata import banner_name
 from briefing.ingest.reader import CleanPage, Hints, IngestError, read_page
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -64,6 +65,7 @@ class Markup:
     date_from: str = ""
     authors: list[str] = field(default_factory=list)
     publisher: str | None = None
+    captions: set[str] = field(default_factory=set)
 
 
 def read_html_page(data: bytes, original: str, original_sha256: str) -> CleanPage:
@@ -94,6 +96,7 @@ def read_html_page(data: bytes, original: str, original_sha256: str) -> CleanPag
                 date_from=markup.date_from,
                 authors=markup.authors,
                 publisher=markup.publisher,
+                captions=markup.captions,
             ),
         )
     except ContentError as exc:
@@ -197,35 +200,45 @@ def around_main(lines: list[str], main: list[str], headlines: list[str]) -> list
     """The main content as the page shows it (captions included), with the lines just
     above it (headline, date, source, byline) and just below it (sign-off, 来源).
 
-    trafilatura tells where the main content is; the page's own lines between its
-    first and last paragraph are taken, so captions and subheadings it left out
-    come back, and the reader drops what chrome slipped in."""
-    main = [" ".join(m.split()) for m in main if m.strip()]
+    trafilatura tells where the main content is; the page's own lines from its
+    first to its last piece are taken, so captions and subheadings it left out come
+    back, and the reader drops whatever chrome slipped in."""
+    pieces = [cell for row in main for cell in _cells(row)]
     keys = [_key(line) for line in lines]
-    first = _find(keys, _key(main[0]), 0)
-    last = _find(keys, _key(main[-1]), first if first is not None else 0)
-    if first is None or last is None:
-        found = main  # the page's lines don't show it as trafilatura did: take its text
-        first = last = None
-    else:
-        found = lines[first : last + 1]
-    head = lines[max(0, first - HEAD_LINES) : first] if first is not None else []
-    tail = lines[last + 1 : last + 1 + TAIL_LINES] if last is not None else []
+    found = [i for piece in pieces if (i := _find(keys, _key(piece))) is not None]
+    if found:
+        first, last = min(found), max(found)
+        head = lines[max(0, first - HEAD_LINES) : first]
+        body = lines[first : last + 1]
+        tail = lines[last + 1 : last + 1 + TAIL_LINES]
+    else:  # the page's lines don't show it as trafilatura did: take its text
+        head, body, tail = [], pieces, []
     named = headlines[0] if headlines else ""
-    if named and not any(named in line for line in head):
+    if named and not any(named in line for line in head + body[:3]):
         head = [named, *head[-3:]]  # the headline above all: the page printed it elsewhere
-    return [*head, *found, *tail]
+    return [*head, *body, *tail]
+
+
+def _cells(row: str) -> list[str]:
+    """A line of trafilatura's text; a table row ("| a | b |") is its cells."""
+    row = row.replace("\\|", "|")
+    return [" ".join(cell.split()) for cell in row.split("|") if cell.strip()]
 
 
 def _key(text: str) -> str:
     return "".join(text.split())[:30]
 
 
-def _find(keys: list[str], key: str, start: int) -> int | None:
-    for i in range(start, len(keys)):
-        if key and (keys[i].startswith(key) or (key.startswith(keys[i]) and len(keys[i]) >= 10)):
+def _find(keys: list[str], key: str) -> int | None:
+    if len(key) < 6:
+        return None  # too short to tell one line from another
+    for i, line in enumerate(keys):
+        if line.startswith(key) or (len(line) >= 10 and key.startswith(line)):
             return i
     return None
+
+
+_CAPTION_CLASS = re.compile(r"caption|pic-?desc|img-?desc|pic-?title|photo-?desc|tupian|pictext")
 
 
 def read_markup(html: str) -> Markup:
@@ -272,11 +285,12 @@ def read_markup(html: str) -> Markup:
             markup.date, markup.date_from = date, f"meta {key}"
     if not markup.authors and meta.get("author"):
         markup.authors = _names(meta["author"])
-    markup.publisher = markup.publisher or meta.get("og:site_name") or None
-    # WeChat's article page: the account, the headline, the time as a Unix timestamp.
+    # WeChat's article page: the account (its og:site_name is the platform's), the
+    # headline, the time as a Unix timestamp.
     account = tree.get_element_by_id("js_name", None)
     if account is not None and account.text_content().strip():
         markup.publisher = markup.publisher or account.text_content().strip()
+    markup.publisher = markup.publisher or meta.get("og:site_name") or None
     activity = tree.get_element_by_id("activity-name", None)
     if activity is not None and activity.text_content().strip():
         markup.headlines.insert(0, activity.text_content().strip())
@@ -289,7 +303,14 @@ def read_markup(html: str) -> Markup:
             break
     title = tree.find(".//title")
     if title is not None and title.text_content().strip():
-        markup.headlines.append(" ".join(title.text_content().split()))
+        window_title = " ".join(title.text_content().split())
+        markup.headlines.append(window_title)
+        markup.publisher = markup.publisher or banner_name(window_title)  # "标题 - 港闻 - 维港时报"
+    for element in tree.iter():
+        css = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        is_caption = element.tag == "figcaption" or _CAPTION_CLASS.search(css)
+        if is_caption and (text := " ".join(element.text_content().split())):
+            markup.captions.add(text)
     markup.headlines = list(dict.fromkeys(h for h in markup.headlines if h))
     markup.authors = list(dict.fromkeys(markup.authors))
     return markup

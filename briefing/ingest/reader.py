@@ -74,6 +74,19 @@ class Hints:
     date_from: str = ""
     authors: list[str] = field(default_factory=list)
     publisher: str | None = None
+    captions: set[str] = field(default_factory=set)  # <figcaption>s and their like
+
+    def simplified(self) -> Hints:
+        """The hints of a Traditional page, in Simplified as its text will be."""
+        convert = chinese.to_simplified
+        return Hints(
+            headlines=[convert(h) for h in self.headlines],
+            date=self.date,
+            date_from=self.date_from,
+            authors=[convert(a) for a in self.authors],
+            publisher=convert(self.publisher) if self.publisher else None,
+            captions={convert(c) for c in self.captions},
+        )
 
 
 @dataclass
@@ -109,6 +122,8 @@ def read_page(
 ) -> CleanPage:
     """Turn a raw page's decoded text into one or more clean articles."""
     hints = hints or Hints()
+    if chinese.is_traditional(text):
+        hints = hints.simplified()
     text = repair_script(text)
     lines = split_lines(text)
     if not any(chinese.count_han(line.text) for line in lines):
@@ -127,7 +142,7 @@ def read_page(
     chosen = candidates[0]
     title_index = chosen.line
     start = max(start, title_index + 1)
-    give_roles(page, chosen, start, end, body_pairs)
+    give_roles(page, chosen, start, end, body_pairs, hints)
     fields = read_fields(page, title_index, start, end, hints)
     body = [line for line in lines[start:end] if line.role not in DROPPED]
     sections = split_articles(chosen.text, body)
@@ -242,7 +257,9 @@ def title_candidates(
 # --- 4. roles ----------------------------------------------------------------------------------
 
 
-def give_roles(page: _Page, title: t.Candidate, start: int, end: int, body_pairs: set[str]) -> None:
+def give_roles(
+    page: _Page, title: t.Candidate, start: int, end: int, body_pairs: set[str], hints: Hints
+) -> None:
     lines, kinds, features = page.lines, page.kinds, page.features
     title_index = title.line
     lines[title_index].role = Role.TITLE
@@ -260,6 +277,7 @@ def give_roles(page: _Page, title: t.Candidate, start: int, end: int, body_pairs
         lines[title_index - 1].role = Role.KICKER
         lines[title_index - 1].why = "headline-like line right above the title"
     gap = usual_gap(lines[start:end])
+    captions = {" ".join(caption.split()) for caption in hints.captions}
     prose = [
         line
         for line, kind in zip(lines[start:end], kinds[start:end], strict=True)
@@ -269,6 +287,8 @@ def give_roles(page: _Page, title: t.Candidate, start: int, end: int, body_pairs
     for i in range(title_index + 1, end):
         next_kind = kinds[i + 1] if i + 1 < end else None
         role, why = body_role(lines[i], kinds[i], features[i], next_kind, gap, indented_page)
+        if lines[i].text in captions:
+            role, why = Role.CAPTION, "a caption in the page's markup"
         # Between the title and the text: no headings there.
         if i < start and (
             role is Role.HEADING or (role is Role.NOISE and features[i].headline_shaped)
