@@ -67,6 +67,8 @@ def body_role(
         return Role.END_MARK, "end of article mark"
     if SUMMARY_LABEL.match(text) and len(SUMMARY_LABEL.sub("", text)) >= 10:
         return Role.SUMMARY, "teaser"
+    if SUMMARY_LABEL.fullmatch(text):
+        return Role.NOISE, "the label of a teaser or editor's note below it"
     credits = c.read_credits(text)
     if credits.whole_line and f.marks <= 3 and not ends_sentence(text):
         return credit_role(credits)

@@ -33,7 +33,7 @@ _ROLE = re.compile(
     r"(?P<sep>\s*[:|｜/]\s*|\s+|(?=[\u4e00-\u9fff]))"
 )
 _OUTLET_BEFORE = re.compile(
-    r"[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|时报|晨报|报|电视台|台|新闻社|社|网|中心)$"
+    r"[\u4e00-\u9fff]{1,10}?(?:日报|晚报|早报|时报|晨报|报|电视台|台|新闻社|社|网|中心)$"
 )
 # What a byline may end with besides names.
 _TRAILERS = re.compile(
@@ -42,6 +42,9 @@ _TRAILERS = re.compile(
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}$")
 _NOT_IN_NAMES = re.compile(r"[的了是在和与市县省局委网报台社部厅院镇乡村区讯电站刊组队中心]")
+_ORGANIZATION = re.compile(
+    r"[\u4e00-\u9fff\d]{2,14}(组|部|处|科|室|中心|学院|系|办|办公室|队|局|站|所|社|台|报|网|委|会|院|校)"
+)
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _BOTH_ROLES_BEFORE = re.compile(
     r"(?:^|(?<=[\s(\[【|｜:]))(文/图|图/文|文图|图文)\s*[:|｜]?(?=\s*[\u4e00-\u9fff])"
@@ -173,8 +176,8 @@ def _names_in(chunk: str) -> tuple[list[str], str]:
             names.append(token)
         elif not rest and (reporter := wire_reporter(token)):
             names.append(reporter)
-        elif not rest and not names and v.is_site_name(token):
-            continue  # "文｜翠峰县融媒体中心 段文秀": the writer's organization
+        elif not rest and not names and (v.is_site_name(token) or _ORGANIZATION.fullmatch(token)):
+            continue  # "文｜翠峰县融媒体中心 段文秀", "初二年级组 宋婉清": the writer's unit
         elif (
             not rest and (trailer := _TRAILERS.search(token)) and is_name(token[: trailer.start()])
         ):

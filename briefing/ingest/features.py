@@ -142,7 +142,7 @@ def kind_of(f: Features) -> Kind:
         return Kind.BARRIER
     if f.footer:
         return Kind.CHROME
-    if f.nav or f.chrome or (len(text) <= 80 and v.PROMPTS.search(text)):
+    if f.nav or f.chrome or (len(text) <= 80 and v.PROMPTS.search(text)) or v.LIST_LEAD.match(text):
         return Kind.CHROME
     if f.labels and (v.LABEL_AT_START.match(despaced(text)) or f.labels >= 2) and f.marks <= 3:
         return Kind.META

@@ -15,7 +15,8 @@ _SPACES = Folded(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = Folded(r"[\u200b-\u200d\u2060\ufeff]")
 # Paragraphs glued on one line: two or more spaces between them, or the full-width
 # indent (　　) that Chinese paragraphs start with.
-_GLUE = re.compile(r"[ \t\u00a0]{2,}|\u3000+")
+# (One full-width space is a word space: "本报吉首9月13日讯　新学期…".)
+_GLUE = re.compile(r"[ \t\u00a0\u3000]{2,}")
 
 
 def split_lines(text: str) -> list[Line]:

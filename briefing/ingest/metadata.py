@@ -149,6 +149,7 @@ def clean_outlet(value: str) -> str | None:
     value = _SOURCE_TRIM.sub("", value).strip()
     value = value.split()[0] if value.split() else ""  # outlets' names have no spaces
     value = re.sub(r"(记者|作者|编辑|通讯员).*$", "", value).strip()
+    value = v.EDITION_SUFFIX.sub("", value) or value  # "峡江都市报微信公众号" is 峡江都市报
     if not value or len(value) > 24 or not re.search(r"[\u4e00-\u9fffA-Za-z]", value):
         return None
     if value in _GENERIC_SOURCES or v.looks_like_url(value):

@@ -37,6 +37,7 @@ from briefing.ingest.articles import (
     mojibake_warnings,
     split_articles,
     split_title,
+    text_similarity,
 )
 from briefing.ingest.body import (
     SUMMARY_LABEL,
@@ -57,6 +58,9 @@ from briefing.model import Article, Block
 MIN_BODY_HAN = 20
 # Less article text than this is worth a look: a brief, or a page mostly lost.
 VERY_SHORT_HAN = 80
+# A paragraph at the end of a content farm's page sharing less than this (cosine of
+# content words) with the article was pasted on.
+UNRELATED_SIMILARITY = 0.05
 # A title candidate scoring below this is not a headline at all.
 MIN_TITLE_SCORE = -3.0
 
@@ -143,7 +147,8 @@ def read_page(
     title_index = chosen.line
     start = max(start, title_index + 1)
     give_roles(page, chosen, start, end, body_pairs, hints)
-    fields = read_fields(page, title_index, start, end, hints)
+    drop_unrelated_tail(page, start, end)
+    fields = read_fields(page, chosen, start, end, hints)
     body = [line for line in lines[start:end] if line.role not in DROPPED]
     sections = split_articles(chosen.text, body)
     result = CleanPage(articles=[], lines=lines, candidates=candidates, fields=fields)
@@ -289,6 +294,8 @@ def give_roles(
         role, why = body_role(lines[i], kinds[i], features[i], next_kind, gap, indented_page)
         if lines[i].text in captions:
             role, why = Role.CAPTION, "a caption in the page's markup"
+        elif role is Role.BODY and i > 0 and SUMMARY_LABEL.fullmatch(lines[i - 1].text):
+            role, why = Role.SUMMARY, "under an editor's note label (编者按)"
         # Between the title and the text: no headings there.
         if i < start and (
             role is Role.HEADING or (role is Role.NOISE and features[i].headline_shaped)
@@ -382,24 +389,37 @@ def line_credits(text: str, bare_names: bool = True) -> c.Credits:
     return c.read_credits(text, bare_names_are_writers=bracketed)
 
 
+def drop_unrelated_tail(page: _Page, start: int, end: int) -> None:
+    """On a content farm's page (it carried spam), paragraphs at the end that share
+    next to no words with the article were pasted on: a diet tip, a car advert."""
+    if not any(line.role is Role.SPAM for line in page.lines):
+        return
+    body = [line for line in page.lines[start:end] if line.role is Role.BODY]
+    while len(body) > 2:
+        last = body.pop()
+        similarity = text_similarity(last.text, "\n".join(line.text for line in body))
+        if similarity >= UNRELATED_SIMILARITY:
+            return
+        last.role, last.why = Role.SPAM, f"appended, unrelated to the article ({similarity:.2f})"
+
+
 # --- 5. metadata -----------------------------------------------------------------------------------
 
 
 def read_fields(
-    page: _Page, title_index: int, start: int, end: int, hints: Hints
+    page: _Page, title: t.Candidate, start: int, end: int, hints: Hints
 ) -> dict[str, meta.Choice]:
-    lines = page.lines
+    lines, title_index = page.lines, title.line
     fields: dict[str, meta.Choice] = {}
-    fields["title"] = meta.Choice(lines[title_index].text, "the best headline candidate")
+    fields["title"] = meta.Choice(title.text, "the best headline candidate")
     around = [(i, "above" if i < title_index else "head") for i in range(start) if i != title_index]
     around += [
         (i, "meta")
         for i in range(start, end)
         if lines[i].role in (Role.META, Role.BYLINE, Role.EDITORS)
     ]
-    tail_end = next(
-        (i for i in range(end, len(lines)) if lines[i].role in (Role.LIST, Role.FOOTER)), len(lines)
-    )
+    # Below the text up to where the page moves on (a list of other stories, the footer).
+    tail_end = next((i for i in range(end, len(lines)) if lines[i].role is Role.LIST), len(lines))
     around += [(i, "tail") for i in range(end, tail_end)]
     first = next((line.text for line in lines[start:end] if line.role is Role.BODY), "")
     dated = [(zone, lines[i].text) for i, zone in around]

@@ -14,7 +14,8 @@ from briefing import chinese
 # Pages write punctuation full-width (，：（）) or half-width (,:()); patterns are written
 # half-width and match both. Folding maps one character to one, so a match's
 # positions hold for the original text, which is what is kept.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# 丨 (U+4E28) is what WeChat pages write for a separator: "文字丨张三".
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x4E28: 0x7C}
 
 
 def fold(text: str) -> str:

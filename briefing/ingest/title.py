@@ -94,8 +94,17 @@ def clean_headline(text: str, body_pairs: set[str]) -> str:
     return _without_spam_words(best, body_pairs)
 
 
+_DASHED = re.compile(r"(?=\s*[—–-]+\s*\S)")
+_BRACKETED = re.compile(r"[【\[(（〔][^】\])）〕]{1,24}[】\])）〕]")
+
+
 def _without_spam_words(text: str, body_pairs: set[str]) -> str:
-    """Spam words injected into a headline, which the body never uses, are cut out."""
+    """Spam words injected into a headline, which the body never uses, are cut out
+    ("云州地铁3号线【百家乐真人】今日起试运营": the whole bracket)."""
+    text = _BRACKETED.sub(lambda m: "" if v.spam_hits(m[0]) else m[0], text)
+    # A piece after a dash that carries spam: "……助农增收—澳门真人娱乐平台"
+    pieces = _DASHED.split(text)
+    text = "".join(p for i, p in enumerate(pieces) if i == 0 or not v.spam_hits(p))
     for hit in dict.fromkeys(v.spam_hits(text)):
         if support(hit, body_pairs) < 0.5:
             text = re.sub(rf"[\w.]*{re.escape(hit)}[\w.]*?(?=[\u4e00-\u9fff]{{2}}|$)", "", text)

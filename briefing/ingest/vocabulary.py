@@ -61,8 +61,6 @@ _ALL_LABELS = "|".join(
 LABEL = Folded(rf"(?<![\u4e00-\u9fff])(?:{_ALL_LABELS})\s*[:|｜【\[]")
 LABEL_AT_START = Folded(rf"^\s*[·•●▪◆■\-*]?\s*(?:{_ALL_LABELS})\s*[:|｜]")
 SOURCE_LABEL = Folded(rf"(?:{SOURCE_LABELS})\s*[:|｜]\s*")
-DATE_LABEL = Folded(rf"(?:{DATE_LABELS})\s*[:|｜]?\s*$")
-EDITOR_LABEL = Folded(rf"(?:{EDITOR_ROLES})\s*[:|｜/]")
 # Where the value of one label ends and the next label starts, on a line that holds several.
 NEXT_LABEL = Folded(rf"\s*[|｜]\s*|\s+(?=(?:{_ALL_LABELS})\s*[:|｜])|(?=(?:{_ALL_LABELS})\s*:)")
 
@@ -114,6 +112,10 @@ FOOTER_START = Folded(
     r"返回顶部|上一篇|下一篇|打印本页|关闭窗口|【?\s*关闭|【?\s*打印|【?\s*纠错)",
     re.IGNORECASE,
 )
+# A line that starts by saying it is a recommendation: "相关推荐：秋季养生喝什么茶好？……"
+LIST_LEAD = Folded(
+    r"^[【\[]?\s*(相关推荐|相关阅读|相关新闻|延伸阅读|推荐阅读|猜你喜欢|热门推荐|往期回顾)\s*[】\]]?\s*:"
+)
 END_MARK = Folded(r"\s*[(【\[]\s*(完|全文完|终)\s*[)】\]]\s*$")
 NAV_MARKERS = Folded(r"(您的位置|您所在的位置|当前位置|所在位置|首页\s*[>›»/→]|[>›»→]\s*正文)")
 NAV_SEPARATOR = Folded(r"(?<![<\w/])\s*[>›»→]\s*")
@@ -129,7 +131,8 @@ SITE_SUFFIX = Folded(
     r"管理委员会|协会|学会|基金会|博物馆|图书馆|委员会|局|厅|办公室)$",
     re.IGNORECASE,
 )
-SEPARATORS = Folded(r"\s*(?:[|｜_]|\s[-—–]+\s|——|--|—|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*")
+# (A single dash between words joins them: 中国—东盟.)
+SEPARATORS = Folded(r"\s*(?:[|｜_]|\s[-—–]+\s|——|--|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*")
 URL = Folded(
     r"(https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|cn|net|org|gov|edu|cc|info|top)(?:\.cn)?\b\S*)",
     re.IGNORECASE,
@@ -174,6 +177,7 @@ PROMPTS = Folded(
     r"(点击(上方|下方|蓝字|关注|阅读原文|图片|链接|播放)|设为星标|加星标|长按(识别|二维码|关注|图片)|"
     r"扫(描|一扫)?(二维码|码)|关注我们|关注公众号|以下文章来源于|本文转载自|预览时标签不可点|"
     r"微信扫一扫|分享\s*收藏\s*点赞\s*在看|喜欢此内容的人还喜欢|阅读原文|打开APP|展开全文|"
+    r"继续往下阅读|请继续阅读|观看更多|更多精彩视频|打开.{0,10}(APP|App|app|客户端)|"
     r"点击展开|展开剩余|会员专享|开通会员|登录后(即可)?(阅读|查看)|付费阅读|订阅后(即可)?阅读|解锁全文|"
     r"^#\S{2,12}(\s+\d+)?(\s+#\S{2,12}(\s+\d+)?)*$)",
     re.IGNORECASE,
@@ -195,7 +199,8 @@ def looks_like_url(text: str) -> bool:
 
 # What a site's banner adds to its outlet's name: "江城日报数字报" is 江城日报.
 EDITION_SUFFIX = Folded(
-    r"(数字报刊平台|数字报刊|数字报|电子版|电子报|手机版|官方网站|官网|客户端|官方微信|官方微博|公众号)$"
+    r"(数字报刊平台|数字报刊|数字报|电子版|电子报|手机版|官方网站|官网|客户端|官方微信|官方微博|"
+    r"微信公众号|公众号|微博)$"
 )
 
 
