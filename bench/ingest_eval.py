@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import sys
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,7 +187,9 @@ def table(groups: dict[str, list[PageResult]]) -> str:
         )
         rows.append(f"| {key:<16} | " + " | ".join(cells) + f" | {goal_text} |")
     if any(computed[n]["bad_pages"] for n in names):
-        cells = [f"{computed[n]['bad_refused']:.0f} of {computed[n]['bad_pages']:.0f}" for n in names]
+        cells = [
+            f"{computed[n]['bad_refused']:.0f} of {computed[n]['bad_pages']:.0f}" for n in names
+        ]
         rows.append(f"| {'bad pages refused':<16} | " + " | ".join(cells) + " | all |")
     return "\n".join(rows)
 
@@ -197,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--set", action="append", help="only these gallery sets")
     args = parser.parse_args(argv)
-    results = [evaluate(s, raw, exp) for s, raw, exp in gallery_pages(args.set)]
+    pages = gallery_pages(args.set)
+    started = time.perf_counter()
+    results = [evaluate(s, raw, exp) for s, raw, exp in pages]
+    per_page = (time.perf_counter() - started) / max(1, len(pages))
     groups: dict[str, list[PageResult]] = {}
     for r in results:
         groups.setdefault(r.set, []).append(r)
@@ -224,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    chrome left: {r.chrome_left}")
         print()
     print(table(groups))
+    print(
+        f"\n{len(pages)} pages, {per_page * 1000:.0f} ms a page (first page included: loads jieba, OpenCC)"
+    )
     return 0
 
 

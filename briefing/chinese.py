@@ -7,7 +7,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # A pinyin syllable written after the character it annotates: 項(xiàng), 動(dòng).
 # Tone marks are what tell pinyin apart from an ordinary Latin word in brackets.
@@ -67,13 +67,18 @@ def to_simplified(text: str) -> str:
 
 def is_traditional(text: str) -> bool:
     """True when enough Han characters change under t2s to call the text Traditional."""
-    han = _HAN.findall(text)
+    han = _HAN.findall(text)[:5000]
     if not han:
         return False
-    sample = "".join(han[:5000])
-    simplified = to_simplified(sample)
-    changed = sum(1 for a, b in zip(sample, simplified, strict=False) if a != b)
-    return changed / len(sample) >= TRADITIONAL_SHARE
+    changed = sum(1 for ch in han if _is_traditional_character(ch))
+    return changed / len(han) >= TRADITIONAL_SHARE
+
+
+@cache
+def _is_traditional_character(ch: str) -> bool:
+    """Does t2s change this character? Asked once per character: OpenCC is slow, and a
+    page repeats its characters."""
+    return to_simplified(ch) != ch
 
 
 def find_mojibake(text: str) -> str | None:

@@ -126,9 +126,10 @@ def read_page(
 ) -> CleanPage:
     """Turn a raw page's decoded text into one or more clean articles."""
     hints = hints or Hints()
-    if chinese.is_traditional(text):
+    traditional = chinese.is_traditional(text)
+    if traditional:
         hints = hints.simplified()
-    text = repair_script(text)
+    text = repair_script(text, traditional)
     lines = split_lines(text)
     if not any(chinese.count_han(line.text) for line in lines):
         raise IngestError("no Chinese text found")
@@ -220,6 +221,7 @@ def title_candidates(
     if start < len(lines) and kinds[start] is Kind.SHORT:
         indices.append(start)  # a page that starts with its headline and then the text
     texts = [t.clean_headline(lines[i].text, body_pairs) for i in range(len(lines))]
+    pieces = [t.pieces(line.text) for line in lines]
     candidates = []
     places = t.headline_block_places(
         [
@@ -249,10 +251,7 @@ def title_candidates(
             kinds[j] is Kind.META or bool(meta.find_dates(lines[j].text))
             for j in range(i + 1, min(i + 4, len(lines)))
         )
-        twice = any(
-            j != i and (texts[j] == text or text in t.pieces(lines[j].text))
-            for j in range(len(lines))
-        )
+        twice = any(j != i and (texts[j] == text or text in pieces[j]) for j in range(len(lines)))
         t.score(candidate, f, kind, body_pairs, places.get(i), meta_below, twice)
         candidates.append(candidate)
     candidates.sort(key=lambda cand: (-cand.score, cand.line))

@@ -8,6 +8,7 @@ of blank lines above it (an image often stood in a gap).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from briefing import chinese
 
@@ -18,7 +19,10 @@ from briefing import chinese
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x4E28: 0x7C}
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
+    """Full-width forms as their ASCII twins; a line is folded for every pattern that
+    reads it, so the result is kept."""
     return text.translate(_FULL_WIDTH)
 
 
@@ -95,12 +99,10 @@ def without_control_characters(text: str) -> str:
     return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
 
 
-def repair_script(text: str) -> str:
+def repair_script(text: str, traditional: bool) -> str:
     """Control characters out, pinyin annotations out, Traditional -> Simplified."""
     text = chinese.strip_pinyin_annotations(without_control_characters(text))
-    if chinese.is_traditional(text):
-        text = chinese.to_simplified(text)
-    return text
+    return chinese.to_simplified(text) if traditional else text
 
 
 # --- lines ---------------------------------------------------------------------------------
