@@ -51,6 +51,7 @@ class BuildResult:
 
     translation: TranslationReport | None = None
     failed: int = 0
+    unreadable: set[Path] = field(default_factory=set)  # article files that could not be read
 
 
 @contextmanager
@@ -142,8 +143,14 @@ def _build_with(
     with result.timed("read"):
         result.articles["en"] = load_articles(project, "en", result, cache)
     if translate:
+        # An English file that is there but could not be read (reported) is a person's to
+        # fix: no machine translation is written over it.
+        unreadable = {p.stem for p in result.unreadable if p.parent == project.lang_dir("en")}
+        translatable = [a for a in zh if a.id not in unreadable]
         with result.timed("translate"):
-            translation = translate_stage(project, zh, result.articles["en"], result.glossary)
+            translation = translate_stage(
+                project, translatable, result.articles["en"], result.glossary
+            )
         result.translation = translation
         if translation.translated:
             result.articles["en"] = load_articles(project, "en", BuildResult(), cache)
@@ -317,6 +324,7 @@ def load_articles(
             except ContentError as exc:
                 log.error("%s: %s", project.relative(path), exc.message)
                 result.failed += 1
+                result.unreadable.add(path)
                 continue
             articles.append(article)
             if cache and identity and warnings.count == seen:

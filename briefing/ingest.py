@@ -7,6 +7,8 @@ files to read and makes sure no article a person may have edited is replaced.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +47,8 @@ def ingest_raw_files(
     for path in raw_files(project):
         if only is not None and path.resolve() not in only:
             continue
-        original = path.relative_to(project.content_dir).as_posix()
-        shown = project.relative(path)
+        original = provenance(project, path)
+        shown = f"{project.relative(project.content_dir)}/{original}"
         try:
             data = _read_raw_bytes(project, path)
         except ContentError as exc:
@@ -89,10 +91,43 @@ def ingest_raw_files(
                 report.failed += 1
                 continue
             article.path = project.lang_dir("zh") / f"{article.id}.md"
+            if article.id not in by_id and os.path.lexists(article.path):
+                # There, but it could not be read (reported above): a person's edit with
+                # a mistake in it is fixed by the person, never replaced.
+                log.error(
+                    "%s: %s exists but could not be read (see above); not replaced: fix it, "
+                    "or delete it to ingest this page again",
+                    shown,
+                    project.relative(article.path),
+                )
+                report.failed += 1
+                continue
             _write_ingested(project, article)
             by_id[article.id] = article
             report.written.append(article)
     return report
+
+
+# What of a file name YAML cannot hold, or the text rules would change: control characters
+# (and, in a name that is not UTF-8, every byte beyond ASCII).
+_CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def provenance(project: Project, path: Path) -> str:
+    """A raw file's name as `original:` records it, relative to content/: text that reads
+    back the same, so that the file is known as ingested on the next build. A name that is
+    not UTF-8 (GBK names from unzipped archives) has its bytes beyond ASCII written as %XX,
+    as have control characters in any name."""
+    relative = path.relative_to(project.content_dir).as_posix()
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by the file system's surrogateescape
+        return "".join(
+            chr(byte) if 0x20 <= byte < 0x7F else f"%{byte:02X}" for byte in os.fsencode(relative)
+        )
+    return _CONTROL_IN_NAME.sub(
+        lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode("utf-8")), relative
+    )
 
 
 def raw_files(project: Project) -> list[Path]:
