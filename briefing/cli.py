@@ -48,7 +48,7 @@ def make_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="build, then preview site/ on http://127.0.0.1:PORT, rebuilding on change",
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--no-watch", action="store_true", help="don't rebuild on change")
     commands.add_parser(
         "translate",
@@ -74,7 +74,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """A TCP port number, or 0 for any free port."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    # A terminal that cannot show Chinese (LANG=C, an ASCII pipe) gets \u escapes, never
+    # a UnicodeEncodeError in place of the output.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = make_parser().parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
     counter = _setup_logging(args, project)
@@ -147,9 +159,6 @@ def _status(project: Project) -> int:
 def _explain(path: Path) -> int:
     from briefing.scrape import IngestError, clean_page, explain
 
-    if not path.is_file():
-        log.error("%s: no such file", path)
-        return 1
     text, _ = read_raw_text(path)
     try:
         page = clean_page(text, path.name, "")

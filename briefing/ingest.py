@@ -14,8 +14,9 @@ from pathlib import Path
 
 from briefing.config import Project
 from briefing.content import article_to_markdown, write_text_atomic
-from briefing.decoding import decode_bytes
+from briefing.decoding import MAX_RAW_BYTES, decode_bytes
 from briefing.errors import ContentError, log, warn
+from briefing.inputs import input_files, read_input
 from briefing.model import Article
 from briefing.scrape import IngestError, Role, clean_page
 
@@ -72,6 +73,11 @@ def ingest_raw_files(
             log.error("%s: %s", shown, getattr(exc, "message", exc))
             report.failed += 1
             continue
+        except Exception as exc:  # whatever the page holds, it is this file's error
+            log.debug("ingest failed", exc_info=exc)  # the traceback with -v
+            log.error("%s: could not be ingested (%s: %s)", shown, type(exc).__name__, exc)
+            report.failed += 1
+            continue
         for line in page.lines:
             if line.role not in (Role.BODY, Role.HEADING, Role.TITLE):
                 log.debug("%s:%d: %s: %s", shown, line.number, line.role.value, line.text[:50])
@@ -102,7 +108,17 @@ def ingest_raw_files(
                 )
                 report.failed += 1
                 continue
-            _write_ingested(project, article)
+            try:
+                _write_ingested(project, article)
+            except OSError as exc:  # content/zh/ read-only, a full disk
+                log.error(
+                    "%s: cannot write %s: %s",
+                    shown,
+                    project.relative(article.path),
+                    exc.strerror or exc,
+                )
+                report.failed += 1
+                continue
             by_id[article.id] = article
             report.written.append(article)
     return report
@@ -131,18 +147,11 @@ def provenance(project: Project, path: Path) -> str:
 
 
 def raw_files(project: Project) -> list[Path]:
-    if not project.raw_dir.is_dir():
-        return []
-    return sorted(p for p in project.raw_dir.iterdir() if p.suffix.lower() == ".txt")
+    return input_files(project.raw_dir, "*.txt", ignore_case=True)
 
 
 def _read_raw_bytes(project: Project, path: Path) -> bytes:
-    real = path.resolve()
-    if not real.is_relative_to(project.content_dir.resolve()):
-        raise ContentError(path, "is a link to a file outside content/; not read")
-    if not real.is_file():
-        raise ContentError(path, "is not a regular file")
-    return real.read_bytes()
+    return read_input(path, project.content_dir, limit=MAX_RAW_BYTES, what="raw articles")
 
 
 def _write_ingested(project: Project, article: Article) -> None:
