@@ -623,6 +623,68 @@ def test_feed_times_carry_a_utc_offset(built, run):
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)", t) for t in times)
 
 
+# --- tags -----------------------------------------------------------------------------------
+
+
+def tag_pages(site: Path, lang: str) -> dict[str, list[str]]:
+    """Each tag page of a language: the ids of the articles it lists."""
+    found = {}
+    for page in (site / lang / "tags").glob("*/index.html"):
+        links = parse(page).links
+        found[page.parent.name] = sorted(
+            {url.split("/articles/")[1].split("/")[0] for _, url in links if "/articles/" in url}
+        )
+    return found
+
+
+def write_article(project: Path, article_id: str, title: str, tags: list[str]) -> None:
+    (project / "content" / "zh" / f"{article_id}.md").write_text(
+        f"---\ntitle: {title}\ntags: [{', '.join(tags)}]\n---\n\n{title}。\n", encoding="utf-8"
+    )
+
+
+def test_glossary_synonyms_are_one_tag_listing_all_their_articles(built, run):
+    (built / "content" / "glossary.yaml").write_text(
+        "晋中: Jinzhong\n晋中市: Jinzhong\n", encoding="utf-8"
+    )
+    write_article(built, "city", "晋中市的新闻", ["晋中市"])
+    write_article(built, "region", "晋中的新闻", ["晋中"])
+    assert run(built)[0] == 0
+    for lang in ("zh", "en"):
+        pages = tag_pages(built / "site", lang)
+        assert pages["jinzhong"] == sorted(["city", "region", SEED_ID])
+        assert not [slug for slug in pages if slug.startswith("jinzhong-")]
+
+
+def test_tags_whose_url_names_meet_get_pages_of_their_own(built, run):
+    glossary = {"甲": "C++", "乙": "C#", "丙": "C", "丁": "A B", "戊": "a-b"}
+    (built / "content" / "glossary.yaml").write_text(
+        "".join(f"{term}: {english!r}\n".replace("'", '"') for term, english in glossary.items()),
+        encoding="utf-8",
+    )
+    for number, term in enumerate(glossary):
+        write_article(built, f"article-{number}", f"关于{term}的文章", [term])
+    assert run(built)[0] == 0
+    pages = tag_pages(built / "site", "en")
+    listed = {tuple(ids) for slug, ids in pages.items() if slug.startswith(("c", "a-b"))}
+    assert listed == {(f"article-{number}",) for number in range(5)}
+    assert pages["c"] == ["article-2"] and pages["a-b"] == ["article-4"]  # C and a-b as named
+
+
+def test_an_articles_own_tag_and_the_glossarys_term_are_one_tag(built, run):
+    (built / "content" / "glossary.yaml").write_text("山西: Shanxi\n", encoding="utf-8")
+    write_article(built, "own-tag", "山西的消息", ["山西"])
+    assert run(built)[0] == 0
+    page = parse(built / "site" / "zh" / "articles" / "own-tag" / "index.html")
+    assert [url for _, url in page.links].count("/zh/tags/shanxi/") == 1
+    named = [
+        path.parent.name
+        for path in (built / "site" / "zh" / "tags").glob("*/index.html")
+        if "「山西」" in re.search("<title>(.*?)</title>", path.read_text("utf-8"))[1]
+    ]
+    assert named == ["shanxi"]
+
+
 # --- the command line and the preview server ------------------------------------------------
 
 
