@@ -623,6 +623,20 @@ def test_feed_times_carry_a_utc_offset(built, run):
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)", t) for t in times)
 
 
+def test_images_from_other_sites_become_links(built, run):
+    (built / "content" / "zh" / "pictures.md").write_text(
+        "---\ntitle: 图片\n---\n\n见图：![卫星图](https://tracker.example/pixel.png)和"
+        "![](http://other.example/b.png)。\n",
+        encoding="utf-8",
+    )
+    assert run(built)[0] == 0
+    page = parse(built / "site" / "zh" / "articles" / "pictures" / "index.html")
+    assert not [url for tag, url in page.links if tag == "img"]
+    assert ("a", "https://tracker.example/pixel.png") in page.links
+    assert ("a", "http://other.example/b.png") in page.links
+    assert "卫星图" in "".join(page.text)
+
+
 # --- tags -----------------------------------------------------------------------------------
 
 
