@@ -186,6 +186,14 @@ _DATE = re.compile(
 
 def _as_iso_date(value, path: Path) -> str:
     """The date as ISO 8601 text: "2022-02-27" or "2022-02-27T17:00:04+08:00"."""
+    if isinstance(value, str) and value[:1].isdigit():
+        # Most dates are written as the build writes them: known at once.
+        try:
+            parse = dt.date.fromisoformat if len(value) == 10 else dt.datetime.fromisoformat
+            if parse(value).isoformat() == value:
+                return value
+        except ValueError:
+            pass  # said in words below
     match = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
         raise ContentError(

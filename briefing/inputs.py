@@ -66,8 +66,6 @@ def read_input(
     what: str = "input files",
 ) -> bytes:
     """The bytes of a regular file inside `within` (anywhere when None), at most `limit`."""
-    if within is not None and not _inside(path, within):
-        raise ContentError(path, f"is a link to a file outside {within.name}/; not read")
     try:
         found = os.stat(path)
         _check_kind(path, found.st_mode)
@@ -76,17 +74,21 @@ def read_input(
         # cannot wait for a writer; fstat below sees what was opened.
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
         try:
+            if within is not None and not _inside(_opened_path(handle, path), within):
+                raise ContentError(path, f"is a link to a file outside {within.name}/; not read")
             opened = os.fstat(handle)
-            _check_kind(path, opened.st_mode)
+            _check_kind(path, opened.st_mode)  # a regular file: O_NONBLOCK does nothing
             _check_size(path, opened.st_size, limit, what)
-            os.set_blocking(handle, True)
             chunks, size = [], 0
+            wanted = min(opened.st_size, limit) + 1  # one read, when the size holds
             while size <= limit:  # a file that grows while it is read stops at the limit
-                chunk = os.read(handle, min(limit + 1 - size, 1 << 20))
-                if not chunk:
-                    break
+                asked = min(wanted, limit + 1 - size)
+                chunk = os.read(handle, asked)
                 chunks.append(chunk)
                 size += len(chunk)
+                if not chunk or (len(chunk) < asked and size >= opened.st_size):
+                    break  # the end of the file
+                wanted = 1 << 20
         finally:
             os.close(handle)
     except FileNotFoundError:
@@ -115,9 +117,39 @@ def exists(path: Path) -> bool:
     return os.path.lexists(path)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    real, root = os.path.realpath(path), os.path.realpath(folder)
+def _opened_path(handle: int, path: Path) -> str:
+    """Where the file just opened really is: what the kernel says (one call), else the
+    path with every link resolved."""
+    try:
+        return os.readlink(f"/proc/self/fd/{handle}")
+    except OSError:  # no /proc
+        return os.path.realpath(path)
+
+
+def _inside(real: str, folder: Path) -> bool:
+    root = _real_folder(folder)
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+_REAL_FOLDERS: dict[str, tuple[str, tuple[int, int]]] = {}
+
+
+def _real_folder(folder: Path) -> str:
+    """os.path.realpath of a folder, remembered while the folder it names is still the
+    folder found there (a build reads thousands of files from a few folders)."""
+    key = os.fspath(folder)
+    try:
+        named = os.stat(key)
+        known = _REAL_FOLDERS.get(key)
+        if known and known[1] == (named.st_dev, named.st_ino):
+            there = os.stat(known[0])
+            if (there.st_dev, there.st_ino) == known[1]:
+                return known[0]
+    except OSError:
+        return os.path.realpath(key)
+    real = os.path.realpath(key)
+    _REAL_FOLDERS[key] = (real, (named.st_dev, named.st_ino))
+    return real
 
 
 _KINDS = (
@@ -161,28 +193,20 @@ class _CheckedConstruction(SafeConstructor):
     """Safe construction, where a value that cannot be made is a YAML error at its line,
     and strings lose their control characters (double quotes can write any)."""
 
-    def construct_object(self, node: Node, deep: bool = False):
-        try:
-            return super().construct_object(node, deep)
-        except yaml.YAMLError:
-            raise
-        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
-            value = node.value if isinstance(node, ScalarNode) else "..."
-            shown = repr(value if len(value) <= 40 else value[:40] + "…")
-            kind = node.tag.rsplit(":", 1)[-1]
-            raise ConstructorError(
-                None, None, f"cannot read {shown} as {kind} ({exc})", node.start_mark
-            ) from None
-
     def construct_yaml_str(self, node: ScalarNode) -> str:
-        return remove_control_characters(super().construct_yaml_str(node))
+        text = self.construct_scalar(node)
+        # Only escapes in double quotes (\e, \x0c) make control characters: the text
+        # itself was cleaned when it was read.
+        return remove_control_characters(text) if node.style == '"' else text
 
     def construct_timestamp_as_written(self, node: ScalarNode) -> str:
         # The text, not a date object: its reader (content._as_iso_date) checks it and
         # says what is wrong in words (2022-02-30, an offset of +25:00).
         text = self.construct_yaml_str(node)
         if not self.timestamp_regexp.match(text):  # !!timestamp on something else
-            raise ValueError("not a date")
+            raise ConstructorError(
+                None, None, f"cannot read {_shown(text)} as a date", node.start_mark
+            )
         return text
 
     def get_single_data(self):
@@ -193,37 +217,84 @@ class _CheckedConstruction(SafeConstructor):
         return self.construct_document(node)
 
 
-_CheckedConstruction.add_constructor(
-    "tag:yaml.org,2002:str", _CheckedConstruction.construct_yaml_str
-)
-_CheckedConstruction.add_constructor(
-    "tag:yaml.org,2002:timestamp", _CheckedConstruction.construct_timestamp_as_written
-)
+def _checked(construct, kind: str):
+    """A scalar constructor whose failure (!!int abc, a 5,000-digit number, !!bool maybe)
+    is a YAML error at the value's line."""
+
+    def construct_checked(loader: SafeConstructor, node: ScalarNode):
+        try:
+            return construct(loader, node)
+        except (ArithmeticError, LookupError, ValueError) as exc:
+            raise ConstructorError(
+                None, None, f"cannot read {_shown(node.value)} as {kind} ({exc})", node.start_mark
+            ) from None
+
+    return construct_checked
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+for _tag, _construct, _kind in (
+    ("str", _CheckedConstruction.construct_yaml_str, None),
+    ("timestamp", _CheckedConstruction.construct_timestamp_as_written, None),
+    ("int", SafeConstructor.construct_yaml_int, "int"),
+    ("float", SafeConstructor.construct_yaml_float, "float"),
+    ("bool", SafeConstructor.construct_yaml_bool, "bool"),
+):
+    _CheckedConstruction.add_constructor(
+        f"tag:yaml.org,2002:{_tag}", _checked(_construct, _kind) if _kind else _construct
+    )
 
 
 def _check_nodes(root: Node) -> None:
-    """Refuse aliases (a node met twice) and nesting deeper than MAX_YAML_DEPTH, in the
-    order of the text, so that the line given is that of the first alias."""
+    """Refuse aliases (a node met twice) and nesting deeper than MAX_YAML_DEPTH. Level by
+    level, cheaply; on an alias, a second walk in the order of the text finds its line."""
     seen: set[int] = set()
-    stack: list[tuple[Node, int, Node | None]] = [(root, 1, None)]
+    level, depth = [root], 0
+    while level:
+        depth += 1
+        below: list[Node] = []
+        for node in level:
+            if id(node) in seen:
+                raise ComposerError(
+                    None, None, "aliases (*name) are not allowed here", _first_alias(root)
+                )
+            seen.add(id(node))
+            value = node.value
+            if type(value) is not list:  # a scalar
+                continue
+            if depth > MAX_YAML_DEPTH:
+                raise ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", node.start_mark
+                )
+            if type(node) is MappingNode:
+                for key, item in value:
+                    below.append(key)
+                    below.append(item)
+            else:
+                below.extend(value)
+        level = below
+
+
+def _first_alias(root: Node):
+    """The mark of the collection that holds the first alias, in the order of the text."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, Node]] = [(root, root)]
     while stack:
-        node, depth, parent = stack.pop()
-        if id(node) in seen:  # an alias: the mark of the collection it stands in
-            where = (parent or node).start_mark
-            raise ComposerError(None, None, "aliases (*name) are not allowed here", where)
+        node, parent = stack.pop()
+        if id(node) in seen:
+            return parent.start_mark
         seen.add(id(node))
-        if not isinstance(node, CollectionNode):
-            continue
-        if depth > MAX_YAML_DEPTH:
-            raise ComposerError(
-                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", node.start_mark
+        if isinstance(node, CollectionNode):
+            children = (
+                [n for pair in node.value for n in pair]
+                if isinstance(node, MappingNode)
+                else node.value
             )
-        children = (
-            [n for pair in node.value for n in pair]
-            if isinstance(node, MappingNode)
-            else node.value
-        )
-        stack.extend((child, depth + 1, node) for child in reversed(children))
+            stack.extend((child, node) for child in reversed(children))
+    return root.start_mark
 
 
 if hasattr(yaml, "CSafeLoader"):  # libyaml: the same YAML, several times faster
@@ -268,6 +339,9 @@ def parse_yaml(text: str):
         return loader.get_single_data()
     except RecursionError:
         raise yaml.YAMLError("nested too deeply") from None
+    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
+        # A constructor not checked above: the problem without its line.
+        raise yaml.YAMLError(f"a value that cannot be read ({type(exc).__name__}: {exc})") from None
     finally:
         loader.dispose()
 

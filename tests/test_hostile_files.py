@@ -273,7 +273,7 @@ BAD_VALUES = {
     ),
     "timestamp-tag-on-text": (
         "date: !!timestamp x",
-        "front-matter is not valid YAML (line 3): cannot read 'x' as timestamp",
+        "front-matter is not valid YAML (line 3): cannot read 'x' as a date",
     ),
     "number-of-5000-digits": (
         "part: " + "7" * 5000,
@@ -361,7 +361,10 @@ BAD_GLOSSARY = {
     "empty-term": ('"": Nothing\n', "entry '': the term is empty"),
     "blank-term": ('" ": Blank\n', "entry ' ': the term is empty"),
     "int-tag-on-text": ("智创谷: !!int abc\n", "not valid YAML (line 1): cannot read 'abc' as int"),
-    "timestamp-tag": ("智创谷: !!timestamp x\n", "not valid YAML (line 1): cannot read 'x' as"),
+    "timestamp-tag": (
+        "智创谷: !!timestamp x\n",
+        "not valid YAML (line 1): cannot read 'x' as a date",
+    ),
     "number-of-5000-digits": (f"智创谷: {'9' * 5000}\n", "cannot read '9999999999"),
     "alias-bomb": (ALIAS_BOMB + "\n", "not valid YAML (line 2): aliases (*name) are not"),
     "twice": ("晋中: Jinzhong\n' 晋中': Jinzhong City\n", "'晋中' is in the glossary twice"),
