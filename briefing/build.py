@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
+from stat import S_ISDIR
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -22,6 +23,7 @@ from briefing.enrich import Story, enrich
 from briefing.errors import ContentError, WarningCounter, log
 from briefing.glossary import load_glossary
 from briefing.ingest import ingest_raw_files
+from briefing.inputs import input_files, read_input
 from briefing.model import Article
 from briefing.output import CurrentSite, write_site
 from briefing.parallel import map_forked
@@ -51,6 +53,7 @@ class BuildResult:
 
     translation: TranslationReport | None = None
     failed: int = 0
+    unreadable: set[Path] = field(default_factory=set)  # article files that could not be read
 
 
 @contextmanager
@@ -62,7 +65,11 @@ def build_lock(project: Project):
     """
     path = project.root / ".cache" / "build.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:
+    try:  # O_NOFOLLOW: a link planted in its place is not written through
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise ContentError(project.relative(path), f"cannot be opened: {exc.strerror}") from None
+    with open(descriptor, "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -142,8 +149,21 @@ def _build_with(
     with result.timed("read"):
         result.articles["en"] = load_articles(project, "en", result, cache)
     if translate:
+        # An English file that is there but could not be read (reported) is a person's to
+        # fix: no machine translation is written over it.
+        unreadable = {p.stem for p in result.unreadable if p.parent == project.lang_dir("en")}
+        translatable = [a for a in zh if a.id not in unreadable]
         with result.timed("translate"):
-            translation = translate_stage(project, zh, result.articles["en"], result.glossary)
+            try:
+                translation = translate_stage(
+                    project, translatable, result.articles["en"], result.glossary
+                )
+            except OSError as exc:  # content/en/ not writable (read-only), a full disk
+                where = exc.filename or project.lang_dir("en")
+                raise ContentError(
+                    project.relative(Path(where)),
+                    f"cannot write the translation: {exc.strerror or exc}",
+                ) from None
         result.translation = translation
         if translation.translated:
             result.articles["en"] = load_articles(project, "en", BuildResult(), cache)
@@ -230,8 +250,10 @@ def render_pages(
 ) -> Iterator[tuple[str, bytes | None]]:
     """Render the pages whose fingerprint changed; the others are kept from the current
     site. Many pages to render are rendered on every core."""
+    pages = renderer.pages()
+    renderer.check_templates({page.template for page in pages})
     fresh: list[Page] = []
-    for page in renderer.pages():
+    for page in pages:
         if site.keep(page.path, renderer.fingerprint(page)):
             result.unchanged += 1
             yield page.path, None
@@ -272,13 +294,15 @@ def fingerprinted_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
     """Static files under names that change with their content (style.3f2a9c1e.css),
     so that browsers may cache them for good."""
     assets = {}
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if path.is_file():
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()[:10]
-            name = path.relative_to(folder).as_posix()
-            stem, dot, ext = name.rpartition(".")
-            assets[name] = (f"assets/{stem}.{digest}.{ext}" if dot else f"assets/{name}", data)
+    for found, status in sorted(freshness.walk_files(folder)):
+        path = Path(found)
+        name = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in name.split("/")) or S_ISDIR(status.st_mode):
+            continue  # an editor's lock or swap file, .DS_Store, a link to a folder
+        data = read_input(path, folder)
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, dot, ext = name.rpartition(".")
+        assets[name] = (f"assets/{stem}.{digest}.{ext}" if dot else f"assets/{name}", data)
     return assets
 
 
@@ -292,9 +316,7 @@ def load_articles(
     it: unpickling an article costs a fraction of parsing its YAML and Markdown.
     """
     folder = project.lang_dir(lang)
-    if not folder.is_dir():
-        return []
-    paths = sorted(folder.glob("*.md"))
+    paths = input_files(folder, "*.md")
     # One entry per file, replaced when the file changes: (identity, article).
     known = cache.get_many("read", [str(p) for p in paths]) if cache else {}
     warnings = WarningCounter()
@@ -307,16 +329,14 @@ def load_articles(
             if identity and entry and entry[0] == identity:  # type: ignore[index]
                 articles.append(entry[1])  # type: ignore[index]
                 continue
+            seen = warnings.count
             try:
-                if path.is_symlink() and not path.resolve().is_relative_to(
-                    project.content_dir.resolve()
-                ):
-                    raise ContentError(path, "is a link to a file outside content/; not read")
-                seen = warnings.count
-                article = read_article(path, lang)
-            except ContentError as exc:
-                log.error("%s: %s", project.relative(path), exc.message)
+                article = read_article(path, lang, within=project.content_dir)
+            except Exception as exc:  # whatever the file holds, it is this file's error
+                message = exc.message if isinstance(exc, ContentError) else _unexpected(exc)
+                log.error("%s: %s", project.relative(path), message)
                 result.failed += 1
+                result.unreadable.add(path)
                 continue
             articles.append(article)
             if cache and identity and warnings.count == seen:
@@ -324,6 +344,11 @@ def load_articles(
     finally:
         log.removeHandler(warnings)
     return articles
+
+
+def _unexpected(exc: Exception) -> str:
+    log.debug("reading failed", exc_info=exc)  # the traceback with -v
+    return f"could not be read ({type(exc).__name__}: {exc})"
 
 
 def _file_identity(path: Path, lang: str) -> str | None:
@@ -350,4 +375,4 @@ def _reader_version() -> str:
     return digest(*((here / name).read_text(encoding="utf-8") for name in READER_CODE))
 
 
-READER_CODE = ("content.py", "model.py")
+READER_CODE = ("content.py", "model.py", "inputs.py", "decoding.py")

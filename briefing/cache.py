@@ -101,6 +101,11 @@ class Cache:
         row = self.db.execute("SELECT clean FROM site_tree WHERE tree = ?", (tree,)).fetchone()
         return bool(row and row[0])
 
+    def knows_tree(self, tree: int) -> bool:
+        """True for a copy of the site a build of this cache made (clean or not)."""
+        row = self.db.execute("SELECT 1 FROM site_tree WHERE tree = ?", (tree,)).fetchone()
+        return row is not None
+
     def mark_tree(self, tree: int, clean: bool, commit: bool = True) -> None:
         """Mark a copy of the site as known to be as recorded, or not. Marking it unclean
         is committed at once, before the copy is changed."""

@@ -47,7 +47,7 @@ def make_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="build, then preview site/ on http://127.0.0.1:PORT, rebuilding on change",
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--no-watch", action="store_true", help="don't rebuild on change")
     commands.add_parser(
         "translate",
@@ -73,7 +73,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """A TCP port number, or 0 for any free port."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    # A terminal that cannot show Chinese (LANG=C, an ASCII pipe) gets \u escapes, never
+    # a UnicodeEncodeError in place of the output.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = make_parser().parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
     counter = _setup_logging(args, project)
@@ -153,13 +165,16 @@ def _status(project: Project) -> int:
 
 
 def _explain(path: Path) -> int:
+    from briefing.decoding import MAX_RAW_BYTES
     from briefing.ingest import IngestError, explain, read_raw_page
+    from briefing.inputs import read_input
 
-    if not path.is_file():
-        log.error("%s: no such file", path)
-        return 1
     try:
-        page = read_raw_page(path.read_bytes(), path.name, "", str(path))
+        data = read_input(path, None, limit=MAX_RAW_BYTES, what="raw articles")
+        page = read_raw_page(data, path.name, "", str(path))
+    except ContentError as exc:
+        log.error("%s", exc)
+        return 1
     except IngestError as exc:
         log.error("%s: %s", path, exc)
         return 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from briefing.decoding import remove_control_characters
 from briefing.errors import ContentError
 
 if sys.version_info >= (3, 11):
@@ -77,24 +79,51 @@ class SiteConfig:
 
 
 def load_site_config(path: Path) -> SiteConfig:
-    if not path.exists():
+    from briefing.inputs import exists, read_input_text  # kept out of freshness's imports
+
+    if not exists(path):
         return SiteConfig()
+    text = read_input_text(path, path.parent, limit=1_000_000)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ContentError(path, f"not valid TOML: {exc}") from None
-    base_url = data.get("base_url", SiteConfig.base_url)
-    parts = urlsplit(base_url) if isinstance(base_url, str) else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ContentError(path, f"base_url {base_url!r} is not an http(s) URL")
-    if not base_url.endswith("/"):
-        base_url += "/"
+        data = tomllib.loads(text)
+    except Exception as exc:  # TOMLDecodeError, or RecursionError on absurd nesting
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ContentError(path, f"not valid TOML: {problem}") from None
+    base_url = _base_url(data.get("base_url", SiteConfig.base_url), path)
     defaults = SiteConfig()
     titles, descriptions = dict(defaults.titles), dict(defaults.descriptions)
     for lang in LANGUAGES:
         section = data.get(lang, {})
         if not isinstance(section, dict):
             raise ContentError(path, f"[{lang}] must be a table")
-        titles[lang] = str(section.get("title", titles[lang]))
-        descriptions[lang] = str(section.get("description", descriptions[lang]))
+        titles[lang] = _text(section, "title", titles[lang], lang, path)
+        descriptions[lang] = _text(section, "description", descriptions[lang], lang, path)
     return SiteConfig(base_url=base_url, titles=titles, descriptions=descriptions)
+
+
+# Characters that have no place in a URL written by hand (spaces, quotes, controls).
+_NOT_IN_URL = re.compile(r"[\s\"'<>\\^`{|}\x00-\x1f\x7f]")
+
+
+def _base_url(value, path: Path) -> str:
+    """base_url as links use it: http(s), no query or fragment, a path ending in one "/"
+    ("https://host//" would make every link "//zh/", a link to a host named zh)."""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        not parts
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or _NOT_IN_URL.search(value)
+    ):
+        raise ContentError(path, f"base_url {value!r} is not an http(s) URL")
+    if parts.query or parts.fragment:
+        raise ContentError(path, f"base_url {value!r} has a query or fragment; links need neither")
+    site_path = re.sub(r"/{2,}", "/", f"/{parts.path}/")
+    return urlunsplit((parts.scheme, parts.netloc, site_path, "", ""))
+
+
+def _text(section: dict, key: str, default: str, lang: str, path: Path) -> str:
+    value = section.get(key, default)
+    if not isinstance(value, str):
+        raise ContentError(path, f"[{lang}] {key} must be text, not {value!r}")
+    return remove_control_characters(value)

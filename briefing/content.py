@@ -11,12 +11,13 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 
 import yaml
 
 from briefing.errors import ContentError, warn
+from briefing.inputs import parse_yaml, read_input_text, yaml_problem
 from briefing.model import Article, Block
 
 # Front-matter keys in the order we write them. Anything else is kept in
@@ -44,9 +45,10 @@ FIELDS = (
 LIST_FIELDS = {"authors", "photographers", "tags", "captions", "warnings", "review"}
 # Keys other stages own; known, so not reported as unknown.
 OTHER_KNOWN_KEYS = {"translation"}
+TRANSLATION_METHODS = ("machine", "editorial")
+# More tags than this on one article are not used: each tag is a page in each language.
+MAX_TAGS_PER_ARTICLE = 12
 
-# libyaml's safe loader where PyYAML was built with it: the same YAML, ten times faster.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -54,12 +56,17 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # --- reading ------------------------------------------------------------------
 
 
-def read_article(path: Path, lang: str) -> Article:
-    """Parse one Markdown article; raise ContentError naming the file on bad input."""
+def read_article(path: Path, lang: str, within: Path | None = None) -> Article:
+    """Parse one Markdown article; raise ContentError naming the file on bad input.
+
+    `within`: the folder the file (or the file a link leads to) must be in; its own
+    folder by default."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ContentError(path, "not UTF-8 text (Markdown articles must be UTF-8)") from None
+        text = read_input_text(path, within or path.parent, what="Markdown articles")
+    except ContentError as exc:
+        if exc.message.startswith("not UTF-8"):
+            raise ContentError(path, "not UTF-8 text (Markdown articles must be UTF-8)") from None
+        raise
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = split_front_matter(text, path)
     return article_from_meta(meta, body, path, lang)
@@ -72,7 +79,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     if end == -1 or text[end + 4 : end + 5] not in ("\n", ""):
         raise ContentError(path, "front-matter is not closed by a '---' line")
     try:
-        meta = yaml.load(text[4 : end + 1], Loader=_SAFE_LOADER)
+        meta = parse_yaml(text[4 : end + 1])
     except yaml.YAMLError as exc:
         # The front-matter starts on the file's line 2, after the opening '---'.
         problem = yaml_problem(exc, first_line=2)
@@ -82,14 +89,6 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     if not isinstance(meta, dict):
         raise ContentError(path, "front-matter must be a mapping of keys to values")
     return meta, text[end + 5 :]
-
-
-def yaml_problem(exc: yaml.YAMLError, first_line: int = 1) -> str:
-    """' (line N): what is wrong' for a YAML error, N counted in the file."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f" (line {mark.line + first_line})" if mark else ""
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"{where}: {problem}"
 
 
 def article_from_meta(meta: dict, body: str, path: Path, lang: str) -> Article:
@@ -116,15 +115,23 @@ def article_from_meta(meta: dict, body: str, path: Path, lang: str) -> Article:
         elif key == "date":
             value = _as_iso_date(value, path)
         elif key == "part":
-            if not isinstance(value, int):
-                raise ContentError(path, f"part must be a whole number, not {value!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 999:
+                raise ContentError(
+                    path, f"part must be a whole number from 1 to 999, not {value!r}"
+                )
         elif not isinstance(value, str):
             raise ContentError(path, f"{key} must be text, not {type(value).__name__}")
         values[key] = value
+    if "tags" in values:
+        values["tags"] = _usable_tags(values["tags"], path)
     extra = {k: v for k, v in meta.items() if k not in FIELDS}
     for key in extra:
+        if not isinstance(key, str):
+            raise ContentError(path, f"front-matter key {key!r} is not text")
         if key not in OTHER_KNOWN_KEYS:
             warn(path, f"unknown front-matter key {key!r} (kept as it is)")
+    if "translation" in extra:
+        _check_translation(extra["translation"], path)
     return Article(
         id=article_id,
         lang=lang,
@@ -145,18 +152,82 @@ def _as_string_list(value, key: str, path: Path) -> list[str]:
     return [str(v) for v in value]
 
 
+def _usable_tags(tags: list[str], path: Path) -> list[str]:
+    """Tags without blanks and repeats, and no more than MAX_TAGS_PER_ARTICLE."""
+    usable = list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
+    if len(usable) > MAX_TAGS_PER_ARTICLE:
+        warn(path, f"{len(usable)} tags; only the first {MAX_TAGS_PER_ARTICLE} are used")
+    return usable[:MAX_TAGS_PER_ARTICLE]
+
+
+def _check_translation(info, path: Path) -> None:
+    """`translation:` says how an English version was made (see translate.py)."""
+    methods = " or ".join(TRANSLATION_METHODS)
+    if not isinstance(info, dict):
+        raise ContentError(
+            path, f"translation must be a mapping (method: {methods}, ...), not {info!r}"
+        )
+    method = info.get("method")
+    if method is not None and method not in TRANSLATION_METHODS:
+        raise ContentError(path, f"translation method must be {methods}, not {method!r}")
+    for key in ("source_hash", "output_hash"):
+        if info.get(key) is not None and not isinstance(info[key], str):
+            raise ContentError(path, f"translation {key} must be text, not {info[key]!r}")
+
+
+# The dates an article can have: a day, or a time of day with an optional UTC offset, as
+# ISO 8601 or YAML writes them (the loader keeps YAML's timestamps as the text written).
+_DATE = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?"
+    r"[ \t]*(?:(?P<utc>Z)|(?P<sign>[-+])(?P<offset_hours>\d{1,2})(?::?(?P<offset_minutes>\d{2}))?)?)?"
+)
+
+
 def _as_iso_date(value, path: Path) -> str:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
+    """The date as ISO 8601 text: "2022-02-27" or "2022-02-27T17:00:04+08:00"."""
+    if isinstance(value, str) and value[:1].isdigit():
+        # Most dates are written as the build writes them: known at once.
         try:
-            parsed = dt.datetime.fromisoformat(value)
+            parse = dt.date.fromisoformat if len(value) == 10 else dt.datetime.fromisoformat
+            if parse(value).isoformat() == value:
+                return value
         except ValueError:
-            raise ContentError(path, f"date {value!r} is not an ISO 8601 date") from None
-        return value if len(value) == 10 else parsed.isoformat()
-    raise ContentError(path, f"date {value!r} is not an ISO 8601 date")
+            pass  # said in words below
+    match = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ContentError(
+            path,
+            f"date {value!r} is not an ISO 8601 date (2022-02-27, or 2022-02-27T17:00:04+08:00)",
+        )
+    number = {k: int(v) for k, v in match.groupdict().items() if v and v.isdigit()}
+    try:
+        day = dt.date(number["year"], number["month"], number["day"])
+    except ValueError as exc:
+        raise ContentError(path, f"date {value!r} is not a real date ({exc})") from None
+    if match["hour"] is None:
+        return day.isoformat()
+    if number["hour"] > 23 or number["minute"] > 59 or number.get("second", 0) > 59:
+        raise ContentError(path, f"date {value!r} is not a real time of day")
+    offset = None
+    if match["utc"]:
+        offset = dt.timezone.utc
+    elif match["sign"]:
+        hours, minutes = number["offset_hours"], number.get("offset_minutes", 0)
+        if hours > 23 or minutes > 59:
+            raise ContentError(
+                path, f"date {value!r} has a UTC offset out of range (-23:59 to +23:59)"
+            )
+        sign = -1 if match["sign"] == "-" else 1
+        offset = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    fraction = (match["fraction"] or "").ljust(6, "0")[:6]
+    stamp = dt.datetime.combine(
+        day,
+        dt.time(number["hour"], number["minute"], number.get("second", 0), int(fraction)),
+        offset,
+    )
+    return stamp.isoformat()
 
 
 def blocks_from_markdown(body: str) -> list[Block]:
@@ -197,15 +268,27 @@ def article_to_markdown(article: Article) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
+    """Write a file so that readers see the old or the new content, never half of it.
+
+    The file gets the mode any new file gets (0644 under the usual umask), as a file
+    an editor makes would: mkstemp's 0600 would hide articles from a web server or a
+    colleague."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - 100 random names taken
+        raise FileExistsError(f"no free temporary name beside {path}")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -10,6 +10,7 @@ most like Chinese.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from briefing.errors import ContentError
@@ -27,9 +28,26 @@ _BOMS = (
 _LEGACY_CANDIDATES = ("gb18030", "big5hkscs")
 
 
+# Characters XML 1.0 forbids (C0 controls but tab and line ends, lone surrogates, U+FFFE
+# and U+FFFF), with DEL and the C1 controls: never text, often left by PDF converters and
+# terminals. Vertical tabs and form feeds (page breaks) end a line.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKING_CONTROLS = re.compile("[\x0b\x0c]")
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def remove_control_characters(text: str) -> str:
+    """Text as it may go into a page or a feed: no control characters but tab and line ends."""
+    if _ANY_CONTROL.search(text) is None:  # nearly always: one scan
+        return text
+    return _LINE_BREAKING_CONTROLS.sub("\n", _CONTROL_CHARACTERS.sub("", text))
+
+
 def read_raw_text(path: Path) -> tuple[str, bytes]:
     """Read a raw article file; return its text (LF line ends) and its bytes."""
-    data = path.read_bytes()
+    from briefing.inputs import read_input  # inputs builds on this module
+
+    data = read_input(path, None, limit=MAX_RAW_BYTES, what="raw articles")
     return decode_bytes(data, path), data
 
 
@@ -48,7 +66,7 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
         text = _decode_without_bom(data, path)
     if _looks_binary(text):
         raise ContentError(path, "binary file (mostly control characters), not text")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = remove_control_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise ContentError(path, "empty file (whitespace only)")
     return text

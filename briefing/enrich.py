@@ -155,8 +155,10 @@ def enrich(
         story.features = features
         cache.put("features", story.key, features)
     spread = Counter(term for s in stories for term in s.features.glossary_counts)
+    named = {s.id: story_tags(s, glossary, spread, len(stories)) for s in stories}
+    tags = site_tags(named, glossary)
     for index, story in enumerate(stories):
-        story.tags = story_tags(story, glossary, spread, len(stories))
+        story.tags = list(dict.fromkeys(tags[zh] for zh, _ in named[story.id]))
         story.summaries = story.features.summaries
         story.figures = story.features.figures
         story.newer = stories[index - 1].id if index > 0 else None
@@ -170,9 +172,12 @@ def enrich(
 # --- tags ------------------------------------------------------------------------------
 
 
+TagName = tuple[str, "str | None"]  # (Chinese name, English name if one is given)
+
+
 def story_tags(
     story: Story, glossary: dict[str, str], spread: Counter[str], total: int
-) -> list[Tag]:
+) -> list[TagName]:
     """The article's own tags, then its most telling glossary terms, then jieba keywords.
 
     A glossary term is telling when the article uses it often and few other
@@ -181,12 +186,11 @@ def story_tags(
     zh = story.versions["zh"]
     en = story.versions.get("en")
     counts = story.features.glossary_counts
-    tags: list[Tag] = []
+    tags: list[TagName] = []
     # The article's own tags (a column like 全方位推动高质量发展); the English
     # version's tags name them in the same order.
     for i, name in enumerate(zh.tags):
-        english = en.tags[i] if en and i < len(en.tags) else None
-        tags.append(_tag(name, english))
+        tags.append((name, en.tags[i] if en and i < len(en.tags) else None))
 
     def weight(term: str) -> float:
         return (counts[term] + (3 if term in zh.title else 0)) * math.log(
@@ -197,14 +201,66 @@ def story_tags(
         if len(tags) >= MAX_TAGS - 2:
             break
         if counts[term] >= 2 or term in zh.title:
-            tags.append(_tag(term, glossary[term]))
+            tags.append((term, glossary[term]))
     for keyword in story.features.keywords:
         if len(tags) >= MAX_TAGS:
             break
-        names = [t.names[0][1] for t in tags]
+        names = [name for name, _ in tags]
         if keyword not in glossary and all(keyword not in n and n not in keyword for n in names):
-            tags.append(_tag(keyword, None))
+            tags.append((keyword, None))
     return list(dict.fromkeys(tags))
+
+
+def site_tags(named: dict[str, list[TagName]], glossary: dict[str, str]) -> dict[str, Tag]:
+    """The Tag of each Chinese tag name, one for each thing named across the site:
+
+    - a Chinese name has one English name everywhere: the glossary's, else the one the
+      English versions give it most (so an article's own 山西 is the glossary's Shanxi);
+    - names with one English name are one tag (the glossary's synonyms 晋中 and 晋中市
+      are both Jinzhong): the Chinese name is the one used most;
+    - tags whose URL names would be the same (C++, C# and C; "A B" and "a-b") get
+      different ones, the tag written exactly as its URL name keeping it. Which tag gets
+      which URL depends on the tags alone, never on the order of the stories.
+    """
+    given: dict[str, Counter[str]] = {}
+    uses: Counter[str] = Counter()
+    for names in named.values():
+        for zh, en in names:
+            uses[zh] += 1
+            given.setdefault(zh, Counter())
+            if en and en.strip():
+                given[zh][en.strip()] += 1
+    english = {
+        zh: glossary.get(zh) or (min(found, key=lambda e: (-found[e], e)) if found else None)
+        for zh, found in given.items()
+    }
+
+    def identity(zh: str) -> str:
+        en = english[zh]
+        return "en:" + " ".join(en.casefold().split()) if en else "zh:" + zh
+
+    groups: dict[str, list[str]] = {}
+    for zh in sorted(given):
+        groups.setdefault(identity(zh), []).append(zh)
+    named_by = {
+        key: min(names, key=lambda n: (-uses[n], len(n), n)) for key, names in groups.items()
+    }
+    by_slug: dict[str, list[str]] = {}
+    for key, zh in sorted(named_by.items()):
+        by_slug.setdefault(tag_slug(zh, english[zh]), []).append(key)
+    tags: dict[str, Tag] = {}
+    for slug, keys in by_slug.items():
+        for key in keys:
+            zh = named_by[key]
+            en = english[zh]
+            exact = len(keys) == 1 or (en or zh).casefold() == slug
+            unique = (
+                slug if exact else f"{slug}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+            )
+            tag = Tag(slug=unique, names=(("zh", zh),) + ((("en", en),) if en else ()))
+            for name in groups[key]:
+                tags[name] = tag
+    return tags
 
 
 def _glossary_counts(text: str, glossary: dict[str, str]) -> Counter[str]:
@@ -216,11 +272,6 @@ def _glossary_counts(text: str, glossary: dict[str, str]) -> Counter[str]:
             counts[term] = found
             text = text.replace(term, "\0")
     return counts
-
-
-def _tag(zh: str, en: str | None) -> Tag:
-    names = (("zh", zh),) + ((("en", en),) if en else ())
-    return Tag(slug=tag_slug(zh, en), names=names)
 
 
 def tag_slug(zh: str, en: str | None) -> str:

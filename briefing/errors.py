@@ -16,6 +16,9 @@ class ContentError(Exception):
         self.path = Path(path)
         self.message = message
 
+    def __reduce__(self):  # raised in a forked worker, it comes back whole
+        return (type(self), (self.path, self.message))
+
 
 class WarningCounter(logging.Handler):
     """Counts warnings and errors so that `--strict` can fail the build at the end."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from briefing.config import Project
@@ -23,7 +24,8 @@ def input_fingerprint(project: Project) -> str:
     entries: list[str] = []
     code = Path(__file__).resolve().parent
     for root in (project.content_dir, project.templates_dir, code):
-        _walk(str(root), entries)
+        for path, stat in walk_files(root):
+            entries.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
     try:
         stat = project.config_path.stat()
         entries.append(f"{project.config_path}|{stat.st_size}|{stat.st_mtime_ns}")
@@ -33,19 +35,32 @@ def input_fingerprint(project: Project) -> str:
     return hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _walk(folder: str, entries: list[str]) -> None:
-    try:
-        found = os.scandir(folder)
-    except OSError:  # not there (no templates yet) or unreadable: nothing to read
-        return
-    with found:
-        for entry in found:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    _walk(entry.path, entries)
-            elif entry.is_file():
-                stat = entry.stat()
-                entries.append(f"{entry.path}|{stat.st_size}|{stat.st_mtime_ns}")
+def walk_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Everything under a folder but folders, with its stat (of what a link points to,
+    else of the link): odd files (a FIFO, a dangling link) count too, as the build reports
+    them. Folder by folder from a list, not by recursion (a tree 1,100 deep is walked like
+    any other); links to folders are not followed, and what goes while it is walked (an
+    editor's temporary folder) is left out."""
+    pending = [str(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as found:
+                entries = list(found)
+        except OSError:  # not there (no templates yet), gone, or unreadable: nothing to read
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append(entry.path)
+                    continue
+                try:
+                    status = entry.stat()
+                except OSError:  # a dangling link, a link loop
+                    status = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            yield entry.path, status
 
 
 def _manifest_path(project: Project) -> Path:

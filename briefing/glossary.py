@@ -12,27 +12,35 @@ from pathlib import Path
 
 import yaml
 
-from briefing.content import yaml_problem
 from briefing.errors import ContentError
+from briefing.inputs import exists, parse_yaml, read_input_text, yaml_problem
 
 
 def load_glossary(path: Path) -> dict[str, str]:
-    """Read the glossary; a missing file is an empty glossary, a broken one an error."""
-    if not path.exists():
+    """Read the glossary; a missing file is an empty glossary, a broken one an error.
+
+    A term is matched wherever it occurs in a text, so an empty one would match
+    everywhere: every entry needs a term and its English, both on one line."""
+    if not exists(path):
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(read_input_text(path, path.parent))
     except yaml.YAMLError as exc:
         raise ContentError(path, f"not valid YAML{yaml_problem(exc)}") from None
-    except UnicodeDecodeError:
-        raise ContentError(path, "not UTF-8 text") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ContentError(path, "must map Chinese terms to English, one 'term: English' a line")
-    glossary = {}
+    glossary: dict[str, str] = {}
     for term, english in data.items():
         if not isinstance(term, str) or not isinstance(english, str) or not english.strip():
             raise ContentError(path, f"entry {term!r}: both the term and its English must be text")
-        glossary[term.strip()] = english.strip()
+        name = term.strip()
+        if not name:
+            raise ContentError(path, f"entry {term!r}: the term is empty")
+        if "\n" in name or "\n" in english.strip():
+            raise ContentError(path, f"entry {term!r}: the term and its English must be one line")
+        if name in glossary:
+            raise ContentError(path, f"entry {term!r}: {name!r} is in the glossary twice")
+        glossary[name] = english.strip()
     return glossary

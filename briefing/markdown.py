@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 from briefing.model import Block
 
@@ -14,7 +15,19 @@ from briefing.model import Block
 def _parser() -> MarkdownIt:
     # CommonMark with raw HTML off: "<script>" in an article is text, and
     # markdown-it refuses javascript:, vbscript: and file: link targets.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    parser.add_render_rule("image", _image_as_link)
+    return parser
+
+
+def _image_as_link(self, tokens, index: int, options, env) -> str:
+    """An image as a link to it, named by its alt text. The site shows no image from
+    elsewhere: its Content-Security-Policy forbids them, and loading one would tell
+    another site who reads what."""
+    token = tokens[index]
+    source = str(token.attrGet("src") or "")
+    text = self.renderInlineAsText(token.children or [], options, env) or source
+    return f'<a href="{escapeHtml(source)}">{escapeHtml(text)}</a>'
 
 
 # Most paragraphs of news prose hold no Markdown syntax at all. For those, the HTML is

@@ -47,6 +47,7 @@ class CurrentSite:
         self.site_dir = site_dir
         self.previous_dir = cache.path.parent / "site-previous"
         self.cache = cache
+        check_site_folder(site_dir)
         recover_interrupted_swap(site_dir, self.previous_dir)
         self.live_tree = _inode(site_dir)
         self.records: dict[str, Record] = (
@@ -124,12 +125,36 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
     return len(identities)
 
 
+def check_site_folder(site_dir: Path) -> None:
+    """site/ must be a folder of the project's own: the build replaces it whole, and a
+    link would send the files it removes to wherever the link points."""
+    if site_dir.is_symlink():
+        target = os.readlink(site_dir)
+        raise ContentError(
+            site_dir,
+            f"is a link to {target}; the build replaces site/ as a whole, so it must be a "
+            f"real folder: remove the link and publish site/ itself (or copy it to {target})",
+        )
+    if site_dir.exists() and not site_dir.is_dir():
+        raise ContentError(site_dir, "is not a folder; the build writes the site there")
+
+
 def _previous_copy(site: CurrentSite) -> dict[str, Identity]:
     """The files of the previous copy: as recorded when it was clean, else as found."""
     folder, cache = site.previous_dir, site.cache
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        folder.unlink()  # the link itself goes, never what it points to
     tree = _inode(folder)
-    if tree is not None and tree == site.live_tree:  # a link to site/ itself: no copy
-        folder.unlink()
+    if tree is not None and not cache.knows_tree(tree) and _has_files(folder):
+        # Not a copy a build of this cache made: a site/ that was there before the first
+        # build, or before .cache/ was deleted. Nothing in it is ours to delete.
+        kept = _free_name(folder.with_name("site-unknown"))
+        os.rename(folder, kept)
+        log.info(
+            "%s: a site/ no build of this cache made (an earlier site/, or .cache/ was "
+            "deleted) is kept here, nothing in it deleted; remove it when you no longer need it",
+            kept,
+        )
         tree = None
     if tree is None:
         folder.mkdir(parents=True)
@@ -144,6 +169,19 @@ def _previous_copy(site: CurrentSite) -> dict[str, Identity]:
             full = os.path.join(directory, name)
             stat = os.lstat(full)
             found[os.path.relpath(full, folder)] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _has_files(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is not None
+
+
+def _free_name(path: Path) -> Path:
+    """path-1, path-2, ...: the first that does not exist."""
+    number = 1
+    while (found := path.with_name(f"{path.name}-{number}")).exists() or found.is_symlink():
+        number += 1
     return found
 
 
@@ -258,7 +296,9 @@ def recover_interrupted_swap(site_dir: Path, previous_dir: Path) -> None:
     remove what older versions left beside site/ (the build lock means no other
     build owns them)."""
     old = _swapping(previous_dir)
-    if old.exists():
+    if old.is_symlink():
+        old.unlink()  # not a folder a build made: the link goes, never what it points to
+    elif old.exists():
         if not site_dir.exists():
             os.rename(old, site_dir)
             log.warning("%s: restored the site left by an interrupted build", site_dir.name)

@@ -11,15 +11,18 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import DictLoader, Environment, StrictUndefined, meta, select_autoescape
 
 from briefing.cache import digest
 from briefing.config import LANGUAGES, SiteConfig
+from briefing.decoding import remove_control_characters
 from briefing.enrich import Figure, Story, Tag
+from briefing.errors import ContentError
+from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
 from briefing.markdown import block_html
 from briefing.model import Article
 
@@ -59,14 +62,20 @@ class SiteRenderer:
         self.glossary = glossary
         self.stories = stories
         self.by_id = {s.id: s for s in stories}
-        self.strings = yaml.safe_load((templates / "strings.yaml").read_text(encoding="utf-8"))
+        self.templates = templates
+        # Every template is read once, here (inputs.py's rules), and served from memory.
+        self.sources = {
+            p.name: read_input_text(p, templates) for p in input_files(templates, "*.*")
+        }
+        self.strings = _interface_strings(templates / "strings.yaml", self.sources)
         self.templates_key = digest(
-            *(f"{p.name}\n{p.read_text(encoding='utf-8')}" for p in sorted(templates.glob("*.*"))),
+            *(f"{name}\n{text}" for name, text in sorted(self.sources.items())),
             repr(sorted((assets or {}).items())),
             repr(config),
+            _renderer_code(),
         )
         self.env = Environment(
-            loader=FileSystemLoader(templates),
+            loader=DictLoader(self.sources),
             autoescape=select_autoescape(["html", "xml"]),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -331,9 +340,40 @@ class SiteRenderer:
         varying = {k: v for k, v in page.context.items() if k not in _IN_TEMPLATES_KEY}
         return digest(self.templates_key, page.path, page.template, _fingerprint(varying))
 
+    def check_templates(self, names: set[str]) -> None:
+        """Every template these pages need, and every template those use, is there: a
+        missing one is named before anything is rendered."""
+        needed = [(name, None) for name in sorted(names)]
+        seen: set[str] = set()
+        while needed:
+            name, user = needed.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name not in self.sources:
+                why = f"{user} uses it" if user else "the site's pages need it"
+                raise ContentError(self.templates / name, f"template is missing ({why})")
+            tree = self.env.parse(self.sources[name], name, name)
+            needed += [(used, name) for used in meta.find_referenced_templates(tree) if used]
+
     def render(self, page: Page) -> bytes:
         context = {**page.context, **page.derive()} if page.derive else page.context
-        return self.env.get_template(page.template).render(context).encode("utf-8")
+        text = self.env.get_template(page.template).render(context)
+        if page.path.endswith(".xml"):
+            # XML 1.0 forbids control characters: a feed with one is not XML at all.
+            # Inputs are cleaned as they are read; this makes it so whatever the source.
+            text = remove_control_characters(text)
+        return text.encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _renderer_code() -> str:
+    """The code that turns a page's context into bytes: a new version renders anew."""
+    here = Path(__file__).resolve().parent
+    return digest(*((here / name).read_text(encoding="utf-8") for name in RENDERER_CODE))
+
+
+RENDERER_CODE = ("render.py", "markdown.py")
 
 
 def _body_html(article: Article) -> dict:
@@ -390,6 +430,21 @@ def _fingerprint(value) -> str:
 _TAG_FINGERPRINTS: dict[Tag, str] = {}  # tags are few and on many pages
 
 
+def _interface_strings(path: Path, sources: dict[str, str]) -> dict[str, dict[str, str]]:
+    """templates/strings.yaml: the interface text of each language."""
+    if path.name not in sources:
+        raise ContentError(path, "is missing (the interface text of each language)")
+    try:
+        strings = parse_yaml(sources[path.name])
+    except yaml.YAMLError as exc:
+        raise ContentError(path, f"not valid YAML{yaml_problem(exc)}") from None
+    for lang in LANGUAGES:
+        texts = strings.get(lang) if isinstance(strings, dict) else None
+        if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
+            raise ContentError(path, f"{lang}: must map names to the interface text in {lang}")
+    return strings
+
+
 def format_date(value: str | None, lang: str) -> str:
     """2022-02-27T17:00:04+08:00 -> 2022年2月27日 17:00 / 27 February 2022, 17:00."""
     if not value:
@@ -409,8 +464,13 @@ def format_month(value: str, lang: str) -> str:
     return f"{stamp.year}年{stamp.month}月" if lang == "zh" else f"{stamp:%B %Y}"
 
 
+# Times without a UTC offset are China's (the sources are Chinese news sites).
+DEFAULT_UTC_OFFSET = dt.timezone(dt.timedelta(hours=8))
+
+
 def iso_datetime(value: str) -> str:
-    """A date or datetime as a full RFC 3339 timestamp (feeds need one)."""
-    if "T" in value:
-        return value
-    return f"{value}T00:00:00+08:00"
+    """A date or datetime as a full RFC 3339 timestamp, UTC offset included (Atom needs one)."""
+    stamp = dt.datetime.fromisoformat(value if "T" in value else f"{value}T00:00:00")
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=DEFAULT_UTC_OFFSET)
+    return stamp.isoformat()

@@ -7,6 +7,7 @@ path of base_url, so a site meant for a sub-path previews correctly.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
 import http.server
@@ -17,15 +18,24 @@ from pathlib import Path
 from typing import ClassVar
 
 from briefing.config import Project, load_site_config, tomllib
-from briefing.errors import log
+from briefing.errors import ContentError, log
+from briefing.freshness import walk_files
 
 
 def netlify_headers(path: Path) -> list[tuple[str, dict[str, str]]]:
     """The [[headers]] rules of netlify.toml: (path pattern, headers)."""
-    if not path.exists():
+    from briefing.inputs import exists, read_input_text
+
+    if not exists(path):
         return []
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [(rule["for"], dict(rule.get("values", {}))) for rule in data.get("headers", [])]
+    try:
+        data = tomllib.loads(read_input_text(path, path.parent, limit=1_000_000))
+        return [
+            (str(rule["for"]), {str(k): str(v) for k, v in rule.get("values", {}).items()})
+            for rule in data.get("headers", [])
+        ]
+    except (tomllib.TOMLDecodeError, RecursionError, AttributeError, KeyError, TypeError) as exc:
+        raise ContentError(path, f"[[headers]] not readable: {exc}") from None
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
@@ -48,7 +58,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         return super().translate_path(path)
 
     def end_headers(self) -> None:
-        request_path = self.path.split("?", 1)[0]
+        # No path when the request line itself was malformed (answered 400).
+        request_path = getattr(self, "path", "").split("?", 1)[0]
         for pattern, values in self.header_rules:
             if fnmatch.fnmatch(request_path, pattern):
                 for name, value in values.items():
@@ -72,6 +83,12 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         log.debug("serve: " + format, *args)
 
 
+class PreviewServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A client that went away mid-answer is no news: no traceback on the terminal.
+        log.debug("serve: error answering %s", client_address, exc_info=True)
+
+
 def make_server(project: Project, port: int) -> http.server.ThreadingHTTPServer:
     """A preview server for site/ on 127.0.0.1 (port 0 picks a free one)."""
     handler = functools.partial(
@@ -85,19 +102,21 @@ def make_server(project: Project, port: int) -> http.server.ThreadingHTTPServer:
         ),
         directory=str(project.site_dir),
     )
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        return PreviewServer(("127.0.0.1", port), handler)
+    except OSError as exc:  # the port is taken, or needs privileges
+        raise ContentError(f"127.0.0.1:{port}", f"cannot serve here: {exc.strerror}") from None
 
 
-def watched_state(project: Project) -> dict[Path, int]:
-    """Modification times of everything a build reads."""
+def watched_state(project: Project) -> dict[str, int]:
+    """Modification times of everything a build reads. Files and folders come and go
+    while it looks (an editor's temporary files): what is gone is simply not there."""
     state = {}
     for folder in (project.content_dir, project.templates_dir):
-        for path in folder.rglob("*"):
-            if path.is_file():
-                state[path] = path.stat().st_mtime_ns
-    for path in (project.config_path,):
-        if path.exists():
-            state[path] = path.stat().st_mtime_ns
+        for path, stat in walk_files(folder):
+            state[path] = stat.st_mtime_ns
+    with contextlib.suppress(OSError):
+        state[str(project.config_path)] = project.config_path.stat().st_mtime_ns
     return state
 
 

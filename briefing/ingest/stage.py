@@ -7,16 +7,19 @@ to read and makes sure no article a person may have edited is replaced.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.config import Project
 from briefing.content import article_to_markdown, write_text_atomic
-from briefing.decoding import decode_bytes
+from briefing.decoding import MAX_RAW_BYTES, decode_bytes
 from briefing.errors import ContentError, log, warn
 from briefing.ingest.html import HTML_SUFFIXES, read_html_page
 from briefing.ingest.page import DROPPED
 from briefing.ingest.reader import CleanPage, IngestError, read_page
+from briefing.inputs import input_files, read_input
 from briefing.model import Article
 
 
@@ -47,8 +50,8 @@ def ingest_raw_files(
     for path in raw_files(project):
         if only is not None and path.resolve() not in only:
             continue
-        original = path.relative_to(project.content_dir).as_posix()
-        shown = project.relative(path)
+        original = provenance(project, path)
+        shown = f"{project.relative(project.content_dir)}/{original}"
         try:
             data = _read_raw_bytes(project, path)
         except ContentError as exc:
@@ -72,6 +75,11 @@ def ingest_raw_files(
             log.error("%s: %s", shown, getattr(exc, "message", exc))
             report.failed += 1
             continue
+        except Exception as exc:  # whatever the page holds, it is this file's error
+            log.debug("ingest failed", exc_info=exc)  # the traceback with -v
+            log.error("%s: could not be ingested (%s: %s)", shown, type(exc).__name__, exc)
+            report.failed += 1
+            continue
         for line in page.lines:
             if line.role in DROPPED:
                 log.debug("%s:%d: %s: %s", shown, line.number, line.role.value, line.text[:50])
@@ -91,10 +99,53 @@ def ingest_raw_files(
                 report.failed += 1
                 continue
             article.path = project.lang_dir("zh") / f"{article.id}.md"
-            _write_ingested(project, article)
+            if article.id not in by_id and os.path.lexists(article.path):
+                # There, but it could not be read (reported above): a person's edit with
+                # a mistake in it is fixed by the person, never replaced.
+                log.error(
+                    "%s: %s exists but could not be read (see above); not replaced: fix it, "
+                    "or delete it to ingest this page again",
+                    shown,
+                    project.relative(article.path),
+                )
+                report.failed += 1
+                continue
+            try:
+                _write_ingested(project, article)
+            except OSError as exc:  # content/zh/ read-only, a full disk
+                log.error(
+                    "%s: cannot write %s: %s",
+                    shown,
+                    project.relative(article.path),
+                    exc.strerror or exc,
+                )
+                report.failed += 1
+                continue
             by_id[article.id] = article
             report.written.append(article)
     return report
+
+
+# What of a file name YAML cannot hold, or the text rules would change: control characters
+# (and, in a name that is not UTF-8, every byte beyond ASCII).
+_CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def provenance(project: Project, path: Path) -> str:
+    """A raw file's name as `original:` records it, relative to content/: text that reads
+    back the same, so that the file is known as ingested on the next build. A name that is
+    not UTF-8 (GBK names from unzipped archives) has its bytes beyond ASCII written as %XX,
+    as have control characters in any name."""
+    relative = path.relative_to(project.content_dir).as_posix()
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by the file system's surrogateescape
+        return "".join(
+            chr(byte) if 0x20 <= byte < 0x7F else f"%{byte:02X}" for byte in os.fsencode(relative)
+        )
+    return _CONTROL_IN_NAME.sub(
+        lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode("utf-8")), relative
+    )
 
 
 RAW_SUFFIXES = (".txt", *HTML_SUFFIXES)
@@ -102,14 +153,12 @@ RAW_SUFFIXES = (".txt", *HTML_SUFFIXES)
 
 def raw_files(project: Project) -> list[Path]:
     """The pages in content/raw/: scraped text (.txt) and saved web pages (.html, .htm).
-    Anything else there is named once, so that it is not silently ignored."""
-    if not project.raw_dir.is_dir():
-        return []
+    Any other file there is named, so that it is not silently ignored."""
     found = []
-    for path in sorted(project.raw_dir.iterdir()):
+    for path in input_files(project.raw_dir, "*"):
         if path.suffix.lower() in RAW_SUFFIXES:
             found.append(path)
-        elif not path.name.startswith(".") and path.is_file():
+        elif path.is_file():
             warn(
                 project.relative(path), "not a page ingest reads (.txt, .html or .htm); left alone"
             )
@@ -124,12 +173,7 @@ def read_raw_page(data: bytes, original: str, sha: str, shown: str) -> CleanPage
 
 
 def _read_raw_bytes(project: Project, path: Path) -> bytes:
-    real = path.resolve()
-    if not real.is_relative_to(project.content_dir.resolve()):
-        raise ContentError(path, "is a link to a file outside content/; not read")
-    if not real.is_file():
-        raise ContentError(path, "is not a regular file")
-    return real.read_bytes()
+    return read_input(path, project.content_dir, limit=MAX_RAW_BYTES, what="raw articles")
 
 
 def _write_ingested(project: Project, article: Article) -> None:
