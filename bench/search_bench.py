@@ -64,7 +64,7 @@ def seed_site(dest: Path) -> Path:
 def time_our_index(project: Project) -> float:
     """Seconds to build both languages' search indexes (the rest of the build excluded)."""
     glossary = load_glossary(project.glossary_path)
-    chinese.add_terms(list(glossary))
+    chinese.use_terms(list(glossary))
     zh = load_articles(project, "zh", BuildResult())
     en = load_articles(project, "en", BuildResult())
     stories = enrich(zh, en, glossary)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from stat import S_ISDIR
 
@@ -138,7 +138,7 @@ def _build_with(
 ) -> None:
     with result.timed("read"):
         result.glossary = load_glossary(project.glossary_path)
-        chinese.add_terms(list(result.glossary))
+        chinese.use_terms(list(result.glossary))
         zh = load_articles(project, "zh", result, cache)
     with result.timed("ingest"):
         report = ingest_raw_files(project, zh, reingest=reingest, only=only)
@@ -360,19 +360,5 @@ def _file_identity(path: Path, lang: str) -> str | None:
         stat = path.stat()
     except OSError:
         return None
-    return digest(
-        _reader_version(),
-        lang,
-        f"{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}",
-    )
-
-
-@lru_cache(maxsize=1)
-def _reader_version() -> str:
-    """The code that turns a file into an Article: a cached article made by other code
-    is not used."""
-    here = Path(__file__).resolve().parent
-    return digest(*((here / name).read_text(encoding="utf-8") for name in READER_CODE))
-
-
-READER_CODE = ("content.py", "model.py", "inputs.py", "decoding.py")
+    # digest() covers the code that read it: a cached article read by other code is not used.
+    return digest(lang, f"{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}")

@@ -1,8 +1,9 @@
 """Content-hash caches in .cache/: what a build computed for content it has seen before.
 
 One SQLite file: (namespace, key) -> pickled value, where keys are hashes of
-everything a value depends on (the article's text, the glossary, the code
-version), so a stale entry is never used; a record of each file in site/ (see
+everything a value depends on (the article's text, the glossary, the config and,
+in every key, the package's own code: an upgrade of briefing never meets a value
+an older version made), so a stale entry is never used; a record of each file in site/ (see
 output.CurrentSite); and the search index's state (search_index.py). The file is
 safe to delete, and a damaged one is set aside and started afresh. What a build
 puts in is committed only once its site is in place.
@@ -14,19 +15,28 @@ import hashlib
 import os
 import pickle
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 from briefing.errors import warn
 
-# Bump when what is cached changes shape or meaning.
-CACHE_VERSION = "2"
-
 
 def digest(*parts: str) -> str:
-    """A stable key from text parts."""
-    value = hashlib.sha256(CACHE_VERSION.encode())
+    """A stable key from text parts and the code of the package that computes with it."""
+    value = hashlib.sha256(code_version().encode())
     for part in parts:
         value.update(b"\0" + part.encode("utf-8"))
+    return value.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of every source file of the package (its path and bytes): what any cached
+    value was computed by. About 40 files, read once a process (~2 ms)."""
+    package = Path(__file__).resolve().parent
+    value = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        value.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return value.hexdigest()
 
 

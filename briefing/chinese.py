@@ -155,28 +155,29 @@ _STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    # jieba's algorithm and dictionary as jieba-rs runs them (rjieba): the same words
-    # as the jieba package (tests/test_glossary.py), about 30 times faster, which is
-    # what lets a build segment thousands of articles in seconds.
-    import rjieba
-
-    return rjieba.Jieba()
-
-
-_PENDING_TERMS: list[str] = []  # glossary terms not yet given to the segmenter
+# The segmenter's extra words (the glossary's terms) and the segmenter made with exactly
+# those: a build says which terms it wants (use_terms), and a build that wants other
+# terms gets a new segmenter, never one that still knows a term the glossary dropped
+# (`serve` runs many builds in one process).
+_WANTED_TERMS: tuple[str, ...] = ()
+_SEGMENTER: tuple[tuple[str, ...], object] | None = None
 
 
 def _segmenter():
-    """The segmenter with every glossary term added so far. Its dictionary loads on
-    first use (0.3 s), so a build that segments nothing new does not wait for it."""
-    segmenter = _jieba()
-    if _PENDING_TERMS:
-        for term in _PENDING_TERMS:
+    """jieba's algorithm and dictionary as jieba-rs runs them (rjieba): the same words
+    as the jieba package (tests/test_glossary.py), about 30 times faster, which is what
+    lets a build segment thousands of articles in seconds. Its dictionary loads on first
+    use (0.3 s), so a build that segments nothing new does not wait for it."""
+    global _SEGMENTER
+    if _SEGMENTER is None or _SEGMENTER[0] != _WANTED_TERMS:
+        import rjieba
+
+        segmenter = rjieba.Jieba()
+        for term in _WANTED_TERMS:
             segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
-        _PENDING_TERMS.clear()
-    return segmenter
+        _SEGMENTER = (_WANTED_TERMS, segmenter)
+        _SEARCH_PARTS.clear()  # they depend on the dictionary
+    return _SEGMENTER[1]
 
 
 def prepare() -> None:
@@ -184,10 +185,14 @@ def prepare() -> None:
     _segmenter()
 
 
-def add_terms(terms: list[str]) -> None:
-    """Make glossary terms single words for jieba (智创谷 would otherwise split)."""
-    _PENDING_TERMS.extend(terms)
-    _SEARCH_PARTS.clear()  # they depend on the dictionary
+def use_terms(terms: list[str]) -> None:
+    """The glossary terms that must be single words for jieba (智创谷 would otherwise
+    split): these, and no others left from an earlier build."""
+    global _WANTED_TERMS
+    wanted = tuple(sorted(set(terms)))
+    if wanted != _WANTED_TERMS:
+        _WANTED_TERMS = wanted
+        _SEARCH_PARTS.clear()  # worked out with the old words
 
 
 # What each distinct token is, worked out once: a corpus repeats its words, and a

@@ -73,9 +73,6 @@ class Story:
         return [t for t in self.tags if t.name(lang)]
 
 
-FEATURES_VERSION = "2"  # bump when Features change shape or meaning
-
-
 def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Features]:
     """features_of() for each story, on every core when there are many (jieba is CPU-bound).
 
@@ -140,7 +137,6 @@ def enrich(
         s.id: digest(
             *(a.content_key for _, a in sorted(s.versions.items())),
             glossary_key,
-            FEATURES_VERSION,
         )
         for s in stories
     }

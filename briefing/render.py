@@ -72,7 +72,6 @@ class SiteRenderer:
             *(f"{name}\n{text}" for name, text in sorted(self.sources.items())),
             repr(sorted((assets or {}).items())),
             repr(config),
-            _renderer_code(),
         )
         self.env = Environment(
             loader=DictLoader(self.sources),
@@ -366,16 +365,6 @@ class SiteRenderer:
         return text.encode("utf-8")
 
 
-@lru_cache(maxsize=1)
-def _renderer_code() -> str:
-    """The code that turns a page's context into bytes: a new version renders anew."""
-    here = Path(__file__).resolve().parent
-    return digest(*((here / name).read_text(encoding="utf-8") for name in RENDERER_CODE))
-
-
-RENDERER_CODE = ("render.py", "markdown.py")
-
-
 def _body_html(article: Article) -> dict:
     return {"blocks": [block_html(b) for b in article.blocks]}
 
@@ -416,10 +405,7 @@ def _fingerprint(value) -> str:
     if kind is list or kind is tuple:
         return "[" + ",".join([_fingerprint(v) for v in value]) + "]"
     if kind is Tag:
-        found = _TAG_FINGERPRINTS.get(value)
-        if found is None:
-            found = _TAG_FINGERPRINTS[value] = repr(value)
-        return found
+        return _tag_fingerprint(value)
     if kind is Article:
         return f"A({value.id}|{value.lang}|{value.content_key})"
     if kind is Figure or kind is SiteConfig:
@@ -427,7 +413,9 @@ def _fingerprint(value) -> str:
     raise TypeError(f"no fingerprint for {kind.__name__}")
 
 
-_TAG_FINGERPRINTS: dict[Tag, str] = {}  # tags are few and on many pages
+@lru_cache(maxsize=4096)
+def _tag_fingerprint(tag: Tag) -> str:
+    return repr(tag)  # tags are few and on many pages: each is written out once
 
 
 def _interface_strings(path: Path, sources: dict[str, str]) -> dict[str, dict[str, str]]:

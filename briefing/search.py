@@ -113,25 +113,19 @@ def stem(word: str) -> str:
 
 def latin_terms(text: str) -> list[str]:
     """English words (stemmed, no stopwords) and numbers ("220,000" -> "220000")."""
-    known = _LATIN_TERM
     terms = []
     for token in _LATIN.findall(normalize(text)):
-        term = known.get(token)
-        if term is None:
-            term = known[token] = _latin_term(token)
-        if term:
+        if term := _latin_term(token):
             terms.append(term)
     return terms
 
 
+@lru_cache(maxsize=65536)  # each distinct token worked out once; a corpus repeats them
 def _latin_term(token: str) -> str:
     """A token's index term; "" for a stopword."""
     if token[0].isdigit():
         return token.replace(",", "")
     return "" if token in STOPWORDS else stem(token)
-
-
-_LATIN_TERM: dict[str, str] = {}  # each distinct token worked out once
 
 
 def bigrams(run: str) -> list[str]:

@@ -15,6 +15,7 @@ articles changed, or when the files in site/ are not the ones last written.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import marshal
@@ -34,7 +35,6 @@ from briefing.search import FIELD_WEIGHTS, chinese, document_terms, fnv1a, norma
 SHARD_TARGET_BYTES = 16_000
 POSTING_BYTES = 10  # about what one posting takes in a shard file: picks the shard count
 TEXT_LIMIT = 20_000  # characters of body text kept for snippets
-INDEX_VERSION = 2  # bump when the files or the terms change meaning
 
 # (path in site/, bytes or None for "keep the current file")
 IndexFile = tuple[str, bytes | None]
@@ -56,7 +56,7 @@ def entry_key(story: Story, lang: str, url: str) -> str:
     story.key covers the article's text and the glossary, whose terms are words to
     the segmenter: a new term changes how every Chinese text is cut into words."""
     tags = [t.name(lang) for t in story.tags_in(lang)]
-    return digest(str(INDEX_VERSION), lang, url, story.key, story.date or "", *tags)
+    return digest(lang, url, story.key, story.date or "", *tags)
 
 
 def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> bytes:
@@ -111,6 +111,17 @@ def shard_count(postings: int) -> int:
     return 1 << (wanted - 1).bit_length()
 
 
+DOCS_COLUMNS = (
+    "lang TEXT, id TEXT, number INTEGER, key TEXT, length INTEGER, count INTEGER, terms BLOB, "
+    "PRIMARY KEY (lang, id)"
+)
+STATE_COLUMNS = "lang TEXT PRIMARY KEY, shards INTEGER"
+
+
+def _schema_key(columns: str) -> str:
+    return hashlib.sha256(columns.encode()).hexdigest()[:10]
+
+
 class SearchIndex:
     """The index of one language: its state in the cache database and its files."""
 
@@ -119,17 +130,21 @@ class SearchIndex:
         self.lang = lang
         self.site = site
         self.folder = f"search/{lang}/"
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS search_doc_v{INDEX_VERSION} (lang TEXT, id TEXT, "
-            "number INTEGER, key TEXT, length INTEGER, count INTEGER, terms BLOB, "
-            "PRIMARY KEY (lang, id))"
-        )
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS search_state_v{INDEX_VERSION} "
-            "(lang TEXT PRIMARY KEY, shards INTEGER)"
-        )
-        self.docs_table = f"search_doc_v{INDEX_VERSION}"
-        self.state_table = f"search_state_v{INDEX_VERSION}"
+        # Tables named after their own definition: a new layout starts a new table, the
+        # old one is dropped.
+        self.docs_table = f"search_doc_{_schema_key(DOCS_COLUMNS)}"
+        self.state_table = f"search_state_{_schema_key(STATE_COLUMNS)}"
+        for prefix, table, columns in (
+            ("search_doc_", self.docs_table, DOCS_COLUMNS),
+            ("search_state_", self.state_table, STATE_COLUMNS),
+        ):
+            for (old,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+                (prefix + "%",),
+            ).fetchall():
+                if old != table:
+                    db.execute(f"DROP TABLE {old}")
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
 
     def files(
         self,
@@ -340,7 +355,6 @@ class SearchIndex:
 
     def _meta_file(self, docs: int, lengths: int, shards: int) -> IndexFile:
         meta = {
-            "version": INDEX_VERSION,
             "lang": self.lang,
             "docs": docs,
             "avgdl": round(lengths / docs, 3) if docs else 1.0,

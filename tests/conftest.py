@@ -56,7 +56,7 @@ def ingest_file(path: Path) -> CleanPage:
 @pytest.fixture(scope="session", autouse=True)
 def glossary_words() -> None:
     """jieba's dictionary is global: load the glossary once, as every build does."""
-    chinese.add_terms(list(load_glossary(REPO / "content" / "glossary.yaml")))
+    chinese.use_terms(list(load_glossary(REPO / "content" / "glossary.yaml")))
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ def stories():
     zh = load_articles(project, "zh", BuildResult())
     en = load_articles(project, "en", BuildResult())
     glossary = load_glossary(project.glossary_path)
-    chinese.add_terms(list(glossary))
+    chinese.use_terms(list(glossary))
     return {s.id: s for s in enrich(zh, en, glossary)}
 
 

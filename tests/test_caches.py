@@ -1,0 +1,88 @@
+"""Caches that can't go stale: a cached value is keyed by the code that made it, and
+a build in a long-running process (`serve`) starts from nothing an earlier build left."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from briefing.cli import main
+
+from .conftest import REPO
+from .site_helpers import snapshot
+
+BUILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[1])
+    from briefing.cli import main
+    sys.exit(main(["-q", *sys.argv[3:]], root=Path(sys.argv[2])))
+    """
+)
+
+
+def copy_project(root: Path) -> Path:
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    return root
+
+
+def build_with(code: Path, project: Path) -> None:
+    """A build in a new process, with the package found at `code`."""
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD, str(code), str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_upgrading_the_code_of_a_stage_changes_the_pages_it_affects(tmp_path):
+    code = tmp_path / "code"
+    shutil.copytree(
+        REPO / "briefing", code / "briefing", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    project = copy_project(tmp_path / "project")
+    build_with(code, project)
+    before = snapshot(project / "site")
+
+    # A new version of enrich.py writes shorter summaries: cached features (summaries
+    # among them) were made by the old code and must not be used.
+    enrich = code / "briefing" / "enrich.py"
+    source = enrich.read_text(encoding="utf-8")
+    assert 'SUMMARY_CHARS = {"zh": 110, "en": 240}' in source
+    enrich.write_text(
+        source.replace('{"zh": 110, "en": 240}', '{"zh": 30, "en": 60}'), encoding="utf-8"
+    )
+    build_with(code, project)
+    after = snapshot(project / "site")
+
+    changed = {path for path in after if before.get(path) != after[path]}
+    article = "zh/articles/2022-02-27-d9ab3b7d/index.html"
+    assert article in changed  # its description is its summary
+    fresh = copy_project(tmp_path / "fresh")
+    build_with(code, fresh)
+    assert after == snapshot(fresh / "site")  # the same as a first build with the new code
+
+
+def test_a_glossary_term_removed_between_builds_in_one_process_is_gone(tmp_path, capsys):
+    project = copy_project(tmp_path / "project")
+    glossary = project / "content" / "glossary.yaml"
+    assert main(["-q"], root=project) == 0
+    # The editor drops a term: the segmenter must stop treating it as one word.
+    lines = glossary.read_text(encoding="utf-8").splitlines(keepends=True)
+    term = next(line for line in lines if line.startswith("智创谷:"))
+    glossary.write_text("".join(line for line in lines if line != term), encoding="utf-8")
+    assert main(["-q"], root=project) == 0
+    rebuilt = snapshot(project / "site")
+
+    fresh = copy_project(tmp_path / "fresh")
+    shutil.copy(glossary, fresh / "content" / "glossary.yaml")
+    build_with(REPO, fresh)  # a new process, which never knew the term
+    assert rebuilt == snapshot(fresh / "site")
