@@ -1,5 +1,6 @@
-"""Search terms, and the query logic that templates/static/search.js runs in the browser
-(here for tests and benchmarks). briefing/search_index.py writes the index files.
+"""Search terms: what the index holds of a text. briefing/search_index.py writes the
+index files; templates/static/search.js, the only query code, reads them in the
+browser and must make the same terms of a query (tests/test_search.py checks).
 
 Index layout under site/search/<lang>/:
   meta.json          {"docs": N, "avgdl": average document length, "shards": S}
@@ -17,16 +18,12 @@ so that adding an article changes no other article's postings.
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from briefing import chinese
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
-BM25_K1, BM25_B = 1.2, 0.75
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -160,101 +157,3 @@ def fnv1a(term: str) -> int:
     for byte in term.encode("utf-8"):
         value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
     return value
-
-
-# --- querying (what search.js does, for tests and benchmarks) --------------------------
-
-
-@dataclass
-class Query:
-    required: list[str]  # every one must be in a document
-    bonus: list[str]  # add to the score where present
-    phrases: list[str]  # exact strings that rank a result higher (and, for Han, must occur)
-
-
-def parse_query(text: str) -> Query:
-    text = normalize(text)
-    required: list[str] = []
-    bonus: list[str] = []
-    phrases: list[str] = []
-    for run in _HAN_RUN.findall(text):
-        if len(run) == 1:
-            required.append(run)  # single characters are indexed from titles
-        else:
-            required += bigrams(run)
-            bonus.append(run)
-            bonus += [w for w in chinese.search_words(run) if len(w) >= 2 and w != run]
-            phrases.append(run)
-    latin = latin_terms(_HAN_RUN.sub(" ", text))
-    required += latin
-    words = [
-        w for w in re.findall(r"[a-z0-9][a-z0-9,.]*", _HAN_RUN.sub(" ", text)) if w not in STOPWORDS
-    ]
-    if len(words) > 1:
-        phrases.append(" ".join(words))
-    return Query(list(dict.fromkeys(required)), list(dict.fromkeys(bonus)), phrases)
-
-
-@dataclass
-class Result:
-    doc: dict
-    score: float
-
-
-class StaticIndex:
-    """Reads the files build_index() wrote (from a dict or from disk), as the browser does."""
-
-    def __init__(self, read):
-        self.read = read  # path -> bytes
-        self.meta = json.loads(read("meta.json"))
-        self.fetched: list[str] = ["meta.json"]
-
-    def _get(self, path: str) -> dict:
-        self.fetched.append(path)
-        return json.loads(self.read(path))
-
-    def postings(self, terms: list[str]) -> dict[str, dict[int, float]]:
-        """Each term's documents with their BM25 score for it."""
-        docs, average = self.meta["docs"], self.meta["avgdl"]
-        shards: dict[int, dict] = {}
-        found = {}
-        for term in terms:
-            number = fnv1a(term) % self.meta["shards"]
-            if number not in shards:
-                shards[number] = self._get(f"shard-{number}.json")
-            flat = shards[number].get(term, [])
-            frequency = len(flat) // 3
-            idf = math.log(1 + (docs - frequency + 0.5) / (frequency + 0.5))
-            doc, entries = 0, {}
-            for i in range(0, len(flat), 3):
-                doc += flat[i]
-                count, length = flat[i + 1], flat[i + 2]
-                norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
-                entries[doc] = idf * count * (BM25_K1 + 1) / (count + norm)
-            found[term] = entries
-        return found
-
-    def search(self, text: str, limit: int = 10) -> list[Result]:
-        query = parse_query(text)
-        if not query.required:
-            return []
-        found = self.postings(query.required + query.bonus)
-        candidates = set.intersection(*(set(found[t]) for t in query.required))
-        scored = sorted(
-            ((sum(found[t].get(d, 0) for t in found), d) for d in candidates),
-            key=lambda item: (-item[0], item[1]),
-        )
-        results = []
-        for score, number in scored:
-            doc = self._get(f"doc/{number}.json")
-            haystack = normalize(doc["title"] + "\n" + doc["text"])
-            han = [p for p in query.phrases if _HAN_RUN.fullmatch(p)]
-            if any(p not in haystack for p in han):
-                continue  # the bigrams occur, but not next to each other
-            in_title = sum(p in normalize(doc["title"]) for p in query.phrases)
-            exact = sum(p in haystack for p in query.phrases)
-            results.append((in_title, exact, score, Result(doc, score)))
-            if len(results) >= limit:
-                break
-        results.sort(key=lambda item: (-item[0], -item[1], -item[2]))
-        return [r for *_, r in results]

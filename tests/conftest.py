@@ -1,4 +1,5 @@
-"""Shared fixtures: the seed pages, a scratch project, and running the CLI."""
+"""Shared fixtures: the seed pages, a scratch project, running the CLI, and the seed
+site built once (with a preview server and a headless Chromium over it)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,20 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 
 from briefing import chinese
 from briefing.cli import main
+from briefing.config import Project
 from briefing.decoding import decode_bytes
 from briefing.glossary import load_glossary
 from briefing.ingest import CleanPage, read_page
+from briefing.serve import make_server
+
+from .chromium import CHROMIUM, CHROMIUM_ARGS
 
 # Argos Translate reads its folders from the environment when first imported:
 # point them at a scratch folder for the whole test session, so that nothing
@@ -46,17 +52,14 @@ def seed_path(prefix: str) -> Path:
 
 
 def ingest_bytes(data: bytes, name: str = "page.txt") -> CleanPage:
+    # The segmenter's words are what a build of the repo gives it (glossary terms):
+    # whatever project an earlier test built in this process.
+    chinese.use_terms(list(load_glossary(REPO / "content" / "glossary.yaml")))
     return read_page(decode_bytes(data, name), f"raw/{name}", hashlib.sha256(data).hexdigest())
 
 
 def ingest_file(path: Path) -> CleanPage:
     return ingest_bytes(path.read_bytes(), path.name)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def glossary_words() -> None:
-    """jieba's dictionary is global: load the glossary once, as every build does."""
-    chinese.use_terms(list(load_glossary(REPO / "content" / "glossary.yaml")))
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +94,37 @@ def run(capsys):
         return status, out.err + out.out
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory) -> Path:
+    """The repo's content and templates built once, for the tests that only read a site
+    (they must not change it): the project's root."""
+    from .site_helpers import build_copy_of_repo  # it imports this module
+
+    root = tmp_path_factory.mktemp("seed-site")
+    build_copy_of_repo(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def base_url(seed_site: Path):
+    """The seed site served as Netlify would serve it (netlify.toml's headers)."""
+    server = make_server(Project(seed_site), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright: one for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is needed: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

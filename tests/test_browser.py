@@ -7,39 +7,16 @@ Content-Security-Policy would break shows a console error here.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 from briefing.config import Project
 from briefing.serve import make_server
 
-from .chromium import CHROMIUM, CHROMIUM_ARGS
 from .site_helpers import build_copy_of_repo
 
 ARTICLE = "2022-02-27-d9ab3b7d"
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("served")
-    build_copy_of_repo(root)
-    server = make_server(Project(root), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is needed: apt-get install chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -193,36 +170,6 @@ def test_search_works_from_the_keyboard(page, base_url):
     assert page.url.startswith(f"{base_url}/en/search/?q=Jinzhong")
     page.keyboard.press("Tab")  # from the search field on to the controls and results
     assert page.problems == []
-
-
-def test_browser_and_python_make_the_same_terms(page, base_url):
-    from briefing.search import bigrams, fnv1a, latin_terms, parse_query, stem
-
-    page.goto(f"{base_url}/en/search/")
-    words = ["innovation", "innovative", "companies", "billion", "students", "Zhichuang"]
-    queries = [
-        "智创谷",
-        "山西智创城 innovation",
-        "220,000 students",
-        "谷",
-        "Dragon City",
-        "６６平方公里",
-    ]
-    js = page.evaluate(
-        """([words, queries]) => ({
-            stems: words.map((w) => window.briefingSearch.stem(w.toLowerCase())),
-            latin: queries.map((q) => window.briefingSearch.latinTerms(q)),
-            hashes: queries.map((q) => window.briefingSearch.fnv1a(q)),
-            bigrams: queries.map((q) => window.briefingSearch.bigrams(q)),
-            required: queries.map((q) => window.briefingSearch.parseQuery(q).required),
-        })""",
-        [words, queries],
-    )
-    assert js["stems"] == [stem(w.lower()) for w in words]
-    assert js["latin"] == [latin_terms(q) for q in queries]
-    assert js["hashes"] == [fnv1a(q) for q in queries]
-    assert js["bigrams"] == [bigrams(q) for q in queries]
-    assert js["required"] == [parse_query(q).required for q in queries]
 
 
 def test_hostile_text_in_results_stays_text(browser, tmp_path):

@@ -20,8 +20,8 @@ ARTICLE = "2022-02-27-d9ab3b7d"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    return build_copy_of_repo(tmp_path_factory.mktemp("built"))
+def site(seed_site) -> Path:
+    return seed_site / "site"
 
 
 def test_every_page_type_is_built(site):

@@ -70,9 +70,13 @@
       .map((s) => s.segment);
   }
 
+  // required: terms every result has (Chinese bigrams, English stems, numbers);
+  // bonus: terms that add to the score; phrases: exact strings (a Chinese one must
+  // occur as written); titled: what counts as the query in a title; marks: what the
+  // snippet highlights.
   function parseQuery(text) {
     const q = normalize(text);
-    const required = [], bonus = [], phrases = [], marks = [];
+    const required = [], bonus = [], phrases = [], marks = [], titled = [];
     for (const run of q.match(HAN_RUN) || []) {
       if (Array.from(run).length === 1) required.push(run);
       else {
@@ -81,13 +85,24 @@
         phrases.push(run);
       }
       marks.push(run);
+      titled.push(run);
     }
     const rest = q.replace(HAN_RUN, " ");
-    for (const term of latinTerms(rest)) required.push(term);
+    for (const term of latinTerms(rest)) { required.push(term); titled.push(term); }
     const words = (rest.match(/[a-z0-9][a-z0-9,.]*/g) || []).filter((w) => !STOPWORDS.has(w));
     if (words.length > 1) phrases.push(words.join(" "));
     for (const word of words) marks.push(/[0-9]/.test(word[0]) ? word : stem(word));
-    return { required: [...new Set(required)], bonus: [...new Set(bonus)], phrases, marks };
+    return {
+      required: [...new Set(required)], bonus: [...new Set(bonus)], phrases, marks,
+      titled: [...new Set(titled)],
+    };
+  }
+
+  // How many of the query's words a title holds: a Chinese run as written, an
+  // English word by its stem.
+  function titleHits(query, title) {
+    const terms = new Set(latinTerms(title));
+    return query.titled.filter((t) => (/^[\u3400-\u9fff]/.test(t) ? title.includes(t) : terms.has(t))).length;
   }
 
   class StaticIndex {
@@ -126,8 +141,9 @@
       }));
       return found;
     }
-    // Documents with every required term, best first, checked for the exact
-    // Chinese phrase (bigrams can occur apart), at most `limit` of them.
+    // Documents with every required term, checked for the exact Chinese phrase
+    // (bigrams can occur apart), at most `limit` of them: those with more of the
+    // query in their title first, then those with its exact phrases, then by BM25.
     async search(query, limit) {
       if (!query.required.length) return [];
       const found = await this.postings([...query.required, ...query.bonus]);
@@ -148,7 +164,7 @@
           const title = normalize(doc.title);
           const haystack = title + "\n" + normalize(doc.text);
           if (han.some((p) => !haystack.includes(p))) return;
-          const inTitle = query.phrases.filter((p) => title.includes(p)).length;
+          const inTitle = titleHits(query, title);
           const exact = query.phrases.filter((p) => haystack.includes(p)).length;
           results.push({ doc, score: r.score, inTitle, exact });
         });
