@@ -16,5 +16,5 @@ fi
 # torch comes in through argostranslate (stanza); pinned first, pip takes the
 # CPU build instead of a multi-GB CUDA one.
 python -m pip install -q "torch==2.13.0"
-python -m pip install -q -e ".[test,translate]"
+python -m pip install -q -e ".[test,translate,bench]"
 python -m pytest "$@"

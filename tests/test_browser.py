@@ -18,6 +18,8 @@ from .site_helpers import build_copy_of_repo
 
 ARTICLE = "2022-02-27-d9ab3b7d"
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def page(browser):

@@ -26,6 +26,8 @@ SEARCH = """async ([lang, text]) => {
     return results.map((r) => r.doc.url.replace(/\\/$/, "").split("/").pop());
 }"""
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def search_page(browser, base_url):
