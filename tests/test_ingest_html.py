@@ -103,7 +103,7 @@ def test_html_pages_are_ingested_once_and_never_changed(project, run):
     for path in HTML.glob("*-0[12]-*.htm*"):
         shutil.copy(path, raw / path.name)
     before = {p.name: p.read_bytes() for p in raw.iterdir()}
-    status, out = run(project, "ingest")
+    status, _out = run(project, "ingest")
     assert status == 0
     zh = sorted((project / "content" / "zh").glob("*.md"))
     assert len(zh) == len([p for p in before if "bad" not in p])
