@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefing.decoding import decode_bytes  # noqa: E402
-from briefing.markdown import plain_text  # noqa: E402
+from briefing.text.decoding import decode_bytes  # noqa: E402
+from briefing.text.markdown import plain_text  # noqa: E402
 
 try:
     from briefing.ingest import IngestError, read_page

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from briefing.build import BuildResult, load_articles  # noqa: E402
 from briefing.config import Project  # noqa: E402
-from briefing.markdown import plain_text  # noqa: E402
+from briefing.text.markdown import plain_text  # noqa: E402
 
 ZH = [
     "智创谷",

@@ -34,7 +34,7 @@ os.environ.update(
 
 from briefing.build import BuildResult, build, load_articles  # noqa: E402
 from briefing.config import Project  # noqa: E402
-from briefing.markdown import plain_text  # noqa: E402
+from briefing.text.markdown import plain_text  # noqa: E402
 from briefing.translate import Engine, find_model, install_model, split_sentences  # noqa: E402
 from tests.tiny_argos import build_tiny_package  # noqa: E402
 

@@ -15,7 +15,7 @@ from stat import S_ISDIR
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from briefing import chinese, freshness
+from briefing import freshness
 from briefing.cache import Cache, digest
 from briefing.config import LANGUAGES, Project, load_site_config
 from briefing.content import read_article
@@ -27,8 +27,12 @@ from briefing.inputs import input_files, read_input
 from briefing.model import Article
 from briefing.output import CurrentSite, write_site
 from briefing.parallel import map_forked
-from briefing.render import Page, SiteRenderer
-from briefing.search_index import Entry, SearchIndex, make_entry
+from briefing.render.fingerprints import fingerprint
+from briefing.render.pages import Page, SitePages
+from briefing.render.templates import Templates
+from briefing.render.urls import Urls
+from briefing.search.index import Entry, SearchIndex, make_entry
+from briefing.text import chinese
 from briefing.translate import TranslationReport, translate_stage
 
 
@@ -209,23 +213,19 @@ def _render_site(project: Project, result: BuildResult, cache: Cache) -> None:
     if pending:
         log.info("%d articles have no English yet (shown as translation pending)", len(pending))
     assets = fingerprinted_assets(project.templates_dir / "static")
-    renderer = SiteRenderer(
-        project.templates_dir,
-        config,
-        stories,
-        result.glossary,
-        assets={name: path for name, (path, _) in assets.items()},
-    )
+    urls = Urls(config, {name: path for name, (path, _) in assets.items()})
+    templates = Templates(project.templates_dir, config, urls, result.glossary)
+    pages = SitePages(stories, config, templates.strings, urls).pages()
     site = CurrentSite(project.site_dir, cache)
 
     def site_files():
         # A stream, written as it is made: a page's bytes are not kept in memory.
         with result.timed("render + write pages"):
-            yield from render_pages(renderer, site, result)
+            yield from render_pages(pages, templates, site, result)
             yield from assets.values()
         with result.timed("search index + write"):
             for lang in LANGUAGES:
-                yield from search_files(stories, lang, renderer, site, cache)
+                yield from search_files(stories, lang, urls, site, cache)
 
     try:
         with result.timed("site total"):
@@ -246,20 +246,19 @@ def _render_site(project: Project, result: BuildResult, cache: Cache) -> None:
 
 
 def render_pages(
-    renderer: SiteRenderer, site: CurrentSite, result: BuildResult
+    pages: list[Page], templates: Templates, site: CurrentSite, result: BuildResult
 ) -> Iterator[tuple[str, bytes | None]]:
     """Render the pages whose fingerprint changed; the others are kept from the current
     site. Many pages to render are rendered on every core."""
-    pages = renderer.pages()
-    renderer.check_templates({page.template for page in pages})
+    templates.check({page.template for page in pages})
     fresh: list[Page] = []
     for page in pages:
-        if site.keep(page.path, renderer.fingerprint(page)):
+        if site.keep(page.path, fingerprint(page, templates.key)):
             result.unchanged += 1
             yield page.path, None
         else:
             fresh.append(page)
-    rendered = map_forked(renderer.render, fresh, chunksize=32, parallel_from=PARALLEL_PAGES_FROM)
+    rendered = map_forked(templates.render, fresh, chunksize=32, parallel_from=PARALLEL_PAGES_FROM)
     for page, data in zip(fresh, rendered, strict=True):
         result.rendered += 1
         yield page.path, data
@@ -269,13 +268,13 @@ PARALLEL_PAGES_FROM = 200
 
 
 def search_files(
-    stories: list[Story], lang: str, renderer: SiteRenderer, site: CurrentSite, cache: Cache
+    stories: list[Story], lang: str, urls: Urls, site: CurrentSite, cache: Cache
 ) -> Iterator[tuple[str, bytes | None]]:
     """The search index of one language: only what changed is worked on (search_index.py)."""
     index = SearchIndex(cache.db, lang, site)
 
     def url_of(story_id: str) -> str:
-        return renderer.url(f"{lang}/articles/{story_id}/")
+        return urls.url(f"{lang}/articles/{story_id}/")
 
     def compute(items: list[tuple[Story, str]]) -> Iterator[Entry]:
         if items and lang == "zh":

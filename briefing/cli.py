@@ -165,9 +165,9 @@ def _status(project: Project) -> int:
 
 
 def _explain(path: Path) -> int:
-    from briefing.decoding import MAX_RAW_BYTES
     from briefing.ingest import IngestError, explain, read_raw_page
     from briefing.inputs import read_input
+    from briefing.text.decoding import MAX_RAW_BYTES
 
     try:
         data = read_input(path, None, limit=MAX_RAW_BYTES, what="raw articles")

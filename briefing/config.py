@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from briefing.decoding import remove_control_characters
 from briefing.errors import ContentError
+from briefing.text.decoding import remove_control_characters
 
 if sys.version_info >= (3, 11):
     import tomllib

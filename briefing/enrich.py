@@ -16,11 +16,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
-from briefing import chinese
 from briefing.cache import Cache, NoCache, digest
-from briefing.markdown import plain_text
 from briefing.model import Article
 from briefing.parallel import map_forked
+from briefing.text import chinese
+from briefing.text.markdown import plain_text
 
 SUMMARY_CHARS = {"zh": 110, "en": 240}
 CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
@@ -100,7 +100,7 @@ class Features:
 
 def features_of(story: Story, glossary: dict[str, str]) -> Features:
     """Everything learnt from one story's text; the Chinese is segmented once for all of it."""
-    from briefing.search import normalize  # the words search indexes, so tags match queries
+    from briefing.search.terms import normalize  # the words search indexes, so tags match queries
 
     plain = {lang: [plain_text(p) for p in a.paragraphs] for lang, a in story.versions.items()}
     zh = story.versions["zh"]

@@ -33,8 +33,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
-from briefing.decoding import remove_control_characters
 from briefing.errors import ContentError
+from briefing.text.decoding import remove_control_characters
 
 # Largest input file read (an article, the glossary, a template): a news article in
 # Markdown is tens of kilobytes.

@@ -29,9 +29,9 @@ from pathlib import Path
 from briefing.config import Project
 from briefing.content import article_to_markdown, escape_markdown, source_hash, write_text_atomic
 from briefing.errors import ContentError, log, warn
-from briefing.markdown import plain_text
 from briefing.model import Article, Block
 from briefing.protect import missing, protect
+from briefing.text.markdown import plain_text
 
 FROM, TO = "zh", "en"
 INSTALL_HINT = "python build.py install-model (or --from-file PATH.argosmodel)"

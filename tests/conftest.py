@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from briefing import chinese
 from briefing.cli import main
 from briefing.config import Project
-from briefing.decoding import decode_bytes
 from briefing.glossary import load_glossary
 from briefing.ingest import CleanPage, read_page
 from briefing.serve import make_server
+from briefing.text import chinese
+from briefing.text.decoding import decode_bytes
 
 from .chromium import CHROMIUM, CHROMIUM_ARGS
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import opencc
 import pytest
 
-from briefing.chinese import strip_pinyin_annotations
 from briefing.content import article_to_markdown
+from briefing.text.chinese import strip_pinyin_annotations
 
 from .conftest import ingest_bytes, seed_path
 

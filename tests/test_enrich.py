@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from briefing import chinese
 from briefing.build import BuildResult, load_articles
 from briefing.config import Project
 from briefing.enrich import enrich, tag_slug
 from briefing.glossary import load_glossary
+from briefing.text import chinese
 
 from .conftest import REPO
 

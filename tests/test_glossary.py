@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from briefing import chinese
 from briefing.glossary import load_glossary
+from briefing.text import chinese
 
 from .conftest import REPO
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from briefing import chinese
 from briefing.content import article_to_markdown
+from briefing.text import chinese
 
 # Chrome that must never reach an article, on any seed.
 CHROME = [

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from briefing.search import fnv1a, latin_terms, stem
+from briefing.search.terms import fnv1a, latin_terms, stem
 
 ZCG = "2022-02-27-d9ab3b7d"  # 山西晋中：激活“智创谷”动力源
 NO4 = "2022-06-02-70a5743f"  # 山西智创城NO.4

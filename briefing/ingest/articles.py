@@ -11,11 +11,11 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from briefing import chinese
 from briefing.ingest import vocabulary as v
 from briefing.ingest.page import Line, Role
 from briefing.ingest.text import ends_sentence, fold
 from briefing.model import Article
+from briefing.text import chinese
 
 # A section whose words share less than this (cosine) with the article before it
 # is a different story that the page happened to carry.

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from briefing import chinese
 from briefing.ingest import vocabulary as v
 from briefing.ingest.dates import find_dates
 from briefing.ingest.text import clause_marks, ends_sentence, fold
+from briefing.text import chinese
 
 # Function characters of running Chinese prose. News sentences carry one every
 # 8-15 characters; headlines, labels, menus and names carry almost none.

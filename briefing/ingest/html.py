@@ -24,10 +24,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from briefing.decoding import decode_bytes
 from briefing.errors import ContentError
 from briefing.ingest.metadata import banner_name
 from briefing.ingest.reader import CleanPage, Hints, IngestError, read_page
+from briefing.text.decoding import decode_bytes
 
 HTML_SUFFIXES = (".html", ".htm")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from briefing import chinese
 from briefing.ingest import vocabulary as v
 from briefing.ingest.features import is_breadcrumb, is_chrome
 from briefing.ingest.page import Line
 from briefing.ingest.text import Folded, clause_marks, ends_sentence, fold
+from briefing.text import chinese
 
 _SPACES = Folded(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = Folded(r"[\u200b-\u200d\u2060\ufeff]")

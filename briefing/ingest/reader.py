@@ -23,7 +23,6 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from briefing import chinese
 from briefing.content import escape_markdown
 from briefing.ingest import credits as c
 from briefing.ingest import metadata as meta
@@ -53,6 +52,7 @@ from briefing.ingest.lines import split_lines
 from briefing.ingest.page import DROPPED, Line, Role
 from briefing.ingest.text import fold, repair_script
 from briefing.model import Article, Block
+from briefing.text import chinese
 
 # Less article text than this (Han characters) is not an article.
 MIN_BODY_HAN = 20

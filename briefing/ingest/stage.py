@@ -14,13 +14,13 @@ from pathlib import Path
 
 from briefing.config import Project
 from briefing.content import article_to_markdown, write_text_atomic
-from briefing.decoding import MAX_RAW_BYTES, decode_bytes
 from briefing.errors import ContentError, log, warn
 from briefing.ingest.html import HTML_SUFFIXES, read_html_page
 from briefing.ingest.page import DROPPED
 from briefing.ingest.reader import CleanPage, IngestError, read_page
 from briefing.inputs import input_files, read_input
 from briefing.model import Article
+from briefing.text.decoding import MAX_RAW_BYTES, decode_bytes
 
 
 @dataclass

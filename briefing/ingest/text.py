@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from briefing import chinese
+from briefing.text import chinese
+from briefing.text.chars import FULL_WIDTH
 
 # Pages write punctuation full-width (，：（）) or half-width (,:()); patterns are written
 # half-width and match both. Folding maps one character to one, so a match's
 # positions hold for the original text, which is what is kept.
 # 丨 (U+4E28) is what WeChat pages write for a separator: "文字丨张三".
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x4E28: 0x7C}
+_FULL_WIDTH = FULL_WIDTH | {0x4E28: 0x7C}
 
 
 @lru_cache(maxsize=8192)

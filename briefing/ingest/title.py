@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from briefing import chinese
 from briefing.ingest import credits as c
 from briefing.ingest import vocabulary as v
 from briefing.ingest.dates import find_dates
 from briefing.ingest.features import Features, Kind, measure
 from briefing.ingest.text import fold
+from briefing.text import chinese
 
 # A title guessed with less than this lead over the next candidate, or with less
 # of its words in the body, is marked for review.

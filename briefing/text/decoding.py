@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from briefing.errors import ContentError
+from briefing.text.chars import is_cjk_punctuation, is_han
 
 # Largest raw file we accept; a scraped article is a few tens of KB.
 MAX_RAW_BYTES = 5_000_000
@@ -113,7 +114,7 @@ def _refuse_mixed_encodings(data: bytes, error: UnicodeDecodeError, path: Path |
             text = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        if sum(1 for ch in text if _is_han(ch)) >= 2:
+        if sum(1 for ch in text if is_han(ch)) >= 2:
             good += 1
     if good:
         bad_line = data[: error.start].count(b"\n") + 1
@@ -129,7 +130,7 @@ def chinese_score(text: str) -> float:
     non_ascii = [ch for ch in text if not ch.isspace() and not _is_latin(ch)]
     if not non_ascii:
         return 1.0  # pure Latin text decodes the same in every candidate
-    good = sum(1 for ch in non_ascii if _is_han(ch) or _is_cjk_punctuation(ch))
+    good = sum(1 for ch in non_ascii if is_han(ch) or is_cjk_punctuation(ch))
     return good / len(non_ascii)
 
 
@@ -137,17 +138,6 @@ def _is_latin(ch: str) -> bool:
     # ASCII and accented Latin (pinyin tone marks) say nothing about the encoding.
     code = ord(ch)
     return code < 0x0250 or 0x1E00 <= code <= 0x1EFF
-
-
-def _is_han(ch: str) -> bool:
-    code = ord(ch)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF
-
-
-def _is_cjk_punctuation(ch: str) -> bool:
-    code = ord(ch)
-    # General punctuation (quotes, dashes, ellipsis), CJK symbols, full-width forms.
-    return 0x2010 <= code <= 0x206F or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
 
 
 def _looks_binary(text: str) -> bool:

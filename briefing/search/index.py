@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from briefing.cache import digest
 from briefing.enrich import Story
-from briefing.markdown import plain_text
 from briefing.output import CurrentSite
-from briefing.search import FIELD_WEIGHTS, chinese, document_terms, fnv1a, normalize
+from briefing.search.terms import FIELD_WEIGHTS, chinese, document_terms, fnv1a, normalize
+from briefing.text.markdown import plain_text
 
 SHARD_TARGET_BYTES = 16_000
 POSTING_BYTES = 10  # about what one posting takes in a shard file: picks the shard count
@@ -99,7 +99,7 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
 
 
 def _chinese_body_terms(body: str, tokens: list[str]) -> list[str]:
-    from briefing.search import chinese_terms
+    from briefing.search.terms import chinese_terms
 
     return chinese_terms(body, tokens=tokens)
 

@@ -21,12 +21,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from briefing import chinese
+from briefing.text import chinese
+from briefing.text.chars import FULL_WIDTH, HAN_RUN
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 STOPWORDS = frozenset(
     [
@@ -94,7 +93,7 @@ SUFFIXES = (
 
 
 def normalize(text: str) -> str:
-    return text.translate(_FULL_WIDTH).lower()
+    return text.translate(FULL_WIDTH).lower()
 
 
 @lru_cache(maxsize=200_000)  # news prose repeats its words: stem each once
@@ -138,7 +137,7 @@ def chinese_terms(
     text = normalize(text)
     found = chinese.search_words_from(tokens) if tokens is not None else chinese.search_words(text)
     terms = chinese.han_words(found)
-    for run in _HAN_RUN.findall(text):
+    for run in HAN_RUN.findall(text):
         terms += bigrams(run)
         if with_chars:
             terms += list(run)

@@ -9,11 +9,14 @@ from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
 
+from briefing.text import chars
+from briefing.text.chars import HAN, HAN_CHAR, HAN_RUN
+
 # A pinyin syllable written after the character it annotates: 項(xiàng), 動(dòng).
 # Tone marks are what tell pinyin apart from an ordinary Latin word in brackets.
 _TONED_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN_SYLLABLE = rf"[a-zü{_TONED_VOWELS}]{{1,6}}"
-_PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff])[(\uff08]({_PINYIN_SYLLABLE})[)\uff09]")
+_PINYIN_ANNOTATION = re.compile(rf"(?<=[{HAN}])[(\uff08]({_PINYIN_SYLLABLE})[)\uff09]")
 _HAS_TONE_MARK = re.compile(f"[{_TONED_VOWELS}]")
 _LOOSE_ANNOTATION = re.compile(rf"[(\uff08?]({_PINYIN_SYLLABLE})[)\uff09]")
 
@@ -24,12 +27,9 @@ TRADITIONAL_SHARE = 0.03
 # A single "?" between Han characters is usually a half-width question mark.
 # Private-use characters come from the same accidents.
 _MOJIBAKE = re.compile(
-    r"(?:(?<=[\u3400-\u9fff])\?{2,}|\?{2,}(?=[\u3400-\u9fff])|\ufffd+|[\ue000-\uf8ff]+"
-    r"|(?<=[\u3400-\u9fff])\?$)"
+    rf"(?:(?<=[{HAN}])\?{{2,}}|\?{{2,}}(?=[{HAN}])|\ufffd+|[\ue000-\uf8ff]+"
+    rf"|(?<=[{HAN}])\?$)"
 )
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
 
 
 def strip_pinyin_annotations(text: str) -> str:
@@ -67,7 +67,7 @@ def to_simplified(text: str) -> str:
 
 def is_traditional(text: str) -> bool:
     """True when enough Han characters change under t2s to call the text Traditional."""
-    han = _HAN.findall(text)[:5000]
+    han = HAN_CHAR.findall(text)[:5000]
     if not han:
         return False
     changed = sum(1 for ch in han if _is_traditional_character(ch))
@@ -91,7 +91,7 @@ def find_mojibake(text: str) -> str | None:
 
 
 def count_han(text: str) -> int:
-    return len(_HAN.findall(text))
+    return chars.count_han(text)
 
 
 # --- words (jieba) -----------------------------------------------------------
@@ -213,13 +213,13 @@ def content_words(tokens: list[str]) -> list[str]:
     return _kept(
         tokens,
         _CONTENT_WORD,
-        lambda w: len(w) >= 2 and bool(_HAN.search(w)) and w not in _STOPWORDS,
+        lambda w: len(w) >= 2 and bool(HAN_CHAR.search(w)) and w not in _STOPWORDS,
     )
 
 
 def han_words(tokens: list[str]) -> list[str]:
     """Tokens of 2+ characters, all of them Han."""
-    return _kept(tokens, _HAN_WORD, lambda w: len(w) >= 2 and _ALL_HAN.fullmatch(w) is not None)
+    return _kept(tokens, _HAN_WORD, lambda w: len(w) >= 2 and HAN_RUN.fullmatch(w) is not None)
 
 
 def _kept(tokens: list[str], known: dict[str, bool], test: Callable[[str], bool]) -> list[str]:

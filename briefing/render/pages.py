@@ -1,33 +1,25 @@
-"""Render: stories -> the pages of the site (HTML, feeds, sitemap), as bytes by path.
+"""Which pages the site has, and what each shows: paths, templates and contexts.
 
-Every page is described first (its path, template and context), then
-rendered by Jinja2 with autoescaping on. Nothing here touches the disk; the
-writer puts the result in place.
+Every page is described first (MkDocs' "gather all data first"), so cross-links
+(language alternates, prev/next, related, tag pages) are plain lookups; rendering
+comes after (templates.py), and nothing here touches the disk.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache, partial
-from pathlib import Path
+from functools import cached_property, partial
 
-import yaml
-from jinja2 import DictLoader, Environment, StrictUndefined, meta, select_autoescape
-
-from briefing.cache import digest
 from briefing.config import LANGUAGES, SiteConfig
-from briefing.decoding import remove_control_characters
 from briefing.enrich import Figure, Story, Tag
-from briefing.errors import ContentError
-from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
-from briefing.markdown import block_html
 from briefing.model import Article
+from briefing.render.dates import iso_datetime
+from briefing.render.urls import Urls
+from briefing.text.markdown import block_html
 
 OTHER = {"zh": "en", "en": "zh"}
-HTML_LANG = {"zh": "zh-Hans", "en": "en"}  # also the hreflang values
 LATEST_ON_HOME = 10
 FIGURES_ON_HOME = 6
 TOPICS_ON_HOME = 12
@@ -46,67 +38,17 @@ class Page:
     derive: Callable[[], dict] | None = None
 
 
-class SiteRenderer:
-    """Knows the site's stories and config; describes and renders every page."""
+class SitePages:
+    """The site's stories and config; every page of the site, described."""
 
     def __init__(
-        self,
-        templates: Path,
-        config: SiteConfig,
-        stories: list[Story],
-        glossary: dict[str, str],
-        assets: dict[str, str] | None = None,
+        self, stories: list[Story], config: SiteConfig, strings: dict[str, dict], urls: Urls
     ):
-        self.config = config
-        self.assets = assets or {}
-        self.glossary = glossary
         self.stories = stories
         self.by_id = {s.id: s for s in stories}
-        self.templates = templates
-        # Every template is read once, here (inputs.py's rules), and served from memory.
-        self.sources = {
-            p.name: read_input_text(p, templates) for p in input_files(templates, "*.*")
-        }
-        self.strings = _interface_strings(templates / "strings.yaml", self.sources)
-        self.templates_key = digest(
-            *(f"{name}\n{text}" for name, text in sorted(self.sources.items())),
-            repr(sorted((assets or {}).items())),
-            repr(config),
-        )
-        self.env = Environment(
-            loader=DictLoader(self.sources),
-            autoescape=select_autoescape(["html", "xml"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.globals.update(
-            url=self.url,
-            absolute=config.absolute,
-            html_lang=HTML_LANG,
-            localized=self.localized,
-            iso_datetime=iso_datetime,
-            asset=self.asset,
-        )
-        self.env.filters["date"] = format_date
-        self.env.filters["month"] = format_month
-
-    # --- URLs ----------------------------------------------------------------------------
-
-    def url(self, path: str) -> str:
-        """A site path ("zh/articles/x/") as a link: the base path in front."""
-        return self.config.base_path + path.lstrip("/")
-
-    def asset(self, name: str) -> str:
-        """The link to a static file under its fingerprinted name."""
-        return self.url(self.assets.get(name, f"assets/{name}"))
-
-    def localized(self, name: str, lang: str) -> dict:
-        """A Chinese name (an outlet, say) in the page's language where the glossary has it."""
-        if lang != "zh" and name in self.glossary:
-            return {"text": self.glossary[name], "lang": lang}
-        return {"text": name, "lang": "zh"}
+        self.config = config
+        self.strings = strings
+        self.urls = urls
 
     # --- the pages ---------------------------------------------------------------------------
 
@@ -237,15 +179,13 @@ class SiteRenderer:
         other = OTHER.get(lang or "")
         if lang is None:
             alternates = {}
-            x_default = self.config.absolute(self.url(path))
+            x_default = self.urls.absolute(path)
             switch = ""
         else:
             tail = path.removeprefix(f"{lang}/")
-            alternates = {
-                code: self.config.absolute(self.url(f"{code}/{tail}")) for code in languages
-            }
+            alternates = {code: self.urls.absolute(f"{code}/{tail}") for code in languages}
             x_default = alternates.get("zh", alternates[lang])
-            switch = self.url(f"{other}/{tail}" if other in languages else f"{other}/")
+            switch = self.urls.url(f"{other}/{tail}" if other in languages else f"{other}/")
         return {
             "lang": lang,
             "t": t,
@@ -254,7 +194,7 @@ class SiteRenderer:
             "path": path,
             "title": title,
             "description": self.config.descriptions[lang or "zh"],
-            "canonical": self.config.absolute(self.url(path)),
+            "canonical": self.urls.absolute(path),
             "alternates": alternates,
             "x_default": x_default,
             "other_lang": other,
@@ -314,9 +254,7 @@ class SiteRenderer:
         entries = []
         for tail in paths:
             languages = self._languages_of(tail)
-            alternates = {
-                lang: self.config.absolute(self.url(f"{lang}/{tail}")) for lang in languages
-            }
+            alternates = {lang: self.urls.absolute(f"{lang}/{tail}") for lang in languages}
             for lang in languages:
                 entries.append({"loc": alternates[lang], "alternates": alternates})
         return entries
@@ -327,42 +265,6 @@ class SiteRenderer:
             return list(LANGUAGES)
         slug = tail.removeprefix("tags/").rstrip("/")
         return [lang for lang in LANGUAGES if any(t.slug == slug for t in self.tag_index(lang))]
-
-    # --- rendering ------------------------------------------------------------------------------
-
-    def fingerprint(self, page: Page) -> str:
-        """A hash of everything the page shows: unchanged hash, unchanged page.
-
-        Stories stand in by their content key and the links enrichment gave
-        them, articles by their text, so the hash costs far less than rendering.
-        """
-        varying = {k: v for k, v in page.context.items() if k not in _IN_TEMPLATES_KEY}
-        return digest(self.templates_key, page.path, page.template, _fingerprint(varying))
-
-    def check_templates(self, names: set[str]) -> None:
-        """Every template these pages need, and every template those use, is there: a
-        missing one is named before anything is rendered."""
-        needed = [(name, None) for name in sorted(names)]
-        seen: set[str] = set()
-        while needed:
-            name, user = needed.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            if name not in self.sources:
-                why = f"{user} uses it" if user else "the site's pages need it"
-                raise ContentError(self.templates / name, f"template is missing ({why})")
-            tree = self.env.parse(self.sources[name], name, name)
-            needed += [(used, name) for used in meta.find_referenced_templates(tree) if used]
-
-    def render(self, page: Page) -> bytes:
-        context = {**page.context, **page.derive()} if page.derive else page.context
-        text = self.env.get_template(page.template).render(context)
-        if page.path.endswith(".xml"):
-            # XML 1.0 forbids control characters: a feed with one is not XML at all.
-            # Inputs are cleaned as they are read; this makes it so whatever the source.
-            text = remove_control_characters(text)
-        return text.encode("utf-8")
 
 
 def _body_html(article: Article) -> dict:
@@ -377,88 +279,3 @@ def _parallel_rows(story: Story) -> dict:
     return {
         "rows": [(zh[i] if i < len(zh) else "", en[i] if i < len(en) else "") for i in range(width)]
     }
-
-
-# Context entries that are the same on every page and already part of templates_key
-# (strings.yaml is a template file; the config is in the key).
-_IN_TEMPLATES_KEY = frozenset({"t", "strings", "config"})
-
-
-def _fingerprint(value) -> str:
-    """A compact, stable text for a page context (see SiteRenderer.fingerprint).
-
-    Every page is fingerprinted on every build, so the common cases come first and
-    are told apart by exact type."""
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return repr(value)
-    if kind is Story:
-        # What a page shows of a story it lists or links to: its texts and tags. A page
-        # that shows its related articles or neighbours has them in its own context.
-        if value.fingerprint is None:  # a story appears on many pages: work it out once
-            value.fingerprint = f"S({value.id}|{value.key}|{value.tags!r})"
-        return value.fingerprint
-    if kind is dict:
-        return (
-            "{" + ",".join([f"{k}:{_fingerprint(value[k])}" for k in sorted(value, key=str)]) + "}"
-        )
-    if kind is list or kind is tuple:
-        return "[" + ",".join([_fingerprint(v) for v in value]) + "]"
-    if kind is Tag:
-        return _tag_fingerprint(value)
-    if kind is Article:
-        return f"A({value.id}|{value.lang}|{value.content_key})"
-    if kind is Figure or kind is SiteConfig:
-        return repr(value)
-    raise TypeError(f"no fingerprint for {kind.__name__}")
-
-
-@lru_cache(maxsize=4096)
-def _tag_fingerprint(tag: Tag) -> str:
-    return repr(tag)  # tags are few and on many pages: each is written out once
-
-
-def _interface_strings(path: Path, sources: dict[str, str]) -> dict[str, dict[str, str]]:
-    """templates/strings.yaml: the interface text of each language."""
-    if path.name not in sources:
-        raise ContentError(path, "is missing (the interface text of each language)")
-    try:
-        strings = parse_yaml(sources[path.name])
-    except yaml.YAMLError as exc:
-        raise ContentError(path, f"not valid YAML{yaml_problem(exc)}") from None
-    for lang in LANGUAGES:
-        texts = strings.get(lang) if isinstance(strings, dict) else None
-        if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
-            raise ContentError(path, f"{lang}: must map names to the interface text in {lang}")
-    return strings
-
-
-def format_date(value: str | None, lang: str) -> str:
-    """2022-02-27T17:00:04+08:00 -> 2022年2月27日 17:00 / 27 February 2022, 17:00."""
-    if not value:
-        return ""
-    stamp = dt.datetime.fromisoformat(value)
-    has_time = "T" in value
-    if lang == "zh":
-        text = f"{stamp.year}年{stamp.month}月{stamp.day}日"
-        return f"{text} {stamp:%H:%M}" if has_time else text
-    text = f"{stamp.day} {stamp:%B %Y}"
-    return f"{text}, {stamp:%H:%M}" if has_time else text
-
-
-def format_month(value: str, lang: str) -> str:
-    """2022-02 -> 2022年2月 / February 2022."""
-    stamp = dt.date.fromisoformat(f"{value}-01")
-    return f"{stamp.year}年{stamp.month}月" if lang == "zh" else f"{stamp:%B %Y}"
-
-
-# Times without a UTC offset are China's (the sources are Chinese news sites).
-DEFAULT_UTC_OFFSET = dt.timezone(dt.timedelta(hours=8))
-
-
-def iso_datetime(value: str) -> str:
-    """A date or datetime as a full RFC 3339 timestamp, UTC offset included (Atom needs one)."""
-    stamp = dt.datetime.fromisoformat(value if "T" in value else f"{value}T00:00:00")
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=DEFAULT_UTC_OFFSET)
-    return stamp.isoformat()
