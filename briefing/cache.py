@@ -12,13 +12,11 @@ puts in is committed only once its site is in place.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
-from briefing.errors import warn
+from briefing.files import open_sqlite
 
 
 def digest(*parts: str) -> str:
@@ -40,34 +38,21 @@ def code_version() -> str:
     return value.hexdigest()
 
 
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS cache (ns TEXT, key TEXT, value BLOB, PRIMARY KEY (ns, key))",
+    # Each copy of the site (output.py) by the inode of its folder: its files, and
+    # whether they are known to be as recorded.
+    "CREATE TABLE IF NOT EXISTS site_file (tree INTEGER, path TEXT, fingerprint TEXT, "
+    "inode INTEGER, size INTEGER, mtime INTEGER, PRIMARY KEY (tree, path))",
+    "CREATE TABLE IF NOT EXISTS site_tree (tree INTEGER PRIMARY KEY, clean INTEGER)",
+]
+
+
 class Cache:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        try:
-            self.db = self._open(path)
-        except sqlite3.DatabaseError as exc:
-            damaged = path.with_suffix(".damaged")
-            os.replace(path, damaged)
-            warn(path.name, f"cache unreadable ({exc}); moved to {damaged.name}, starting afresh")
-            self.db = self._open(path)
+        self.db = open_sqlite(path, SCHEMA, "cache")
         self.pending: list[tuple[str, str, bytes]] = []
-
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path)
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS cache (ns TEXT, key TEXT, value BLOB, PRIMARY KEY (ns, key))"
-        )
-        # Each copy of the site (output.py) by the inode of its folder: its files, and
-        # whether they are known to be as recorded.
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS site_file (tree INTEGER, path TEXT, fingerprint TEXT, "
-            "inode INTEGER, size INTEGER, mtime INTEGER, PRIMARY KEY (tree, path))"
-        )
-        db.execute("CREATE TABLE IF NOT EXISTS site_tree (tree INTEGER PRIMARY KEY, clean INTEGER)")
-        db.execute("SELECT count(*) FROM cache").fetchone()
-        return db
 
     def get_many(self, namespace: str, keys: list[str]) -> dict[str, object]:
         found: dict[str, object] = {}

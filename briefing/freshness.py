@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from briefing.config import Project
+from briefing.files import write_atomic
 
 UP_TO_DATE = "site is up to date: nothing it is built from changed since the last build"
 
@@ -89,6 +90,4 @@ def remember(project: Project, inputs: str, clean: bool) -> None:
     except OSError:
         return
     path = _manifest_path(project)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"inputs": inputs, "clean": clean, "site_inode": site_inode}))
-    os.replace(partial, path)
+    write_atomic(path, json.dumps({"inputs": inputs, "clean": clean, "site_inode": site_inode}))

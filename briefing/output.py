@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from briefing.cache import Cache
 from briefing.errors import ContentError, log
+from briefing.files import replace_atomically
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -215,13 +216,7 @@ def _replace_with_link(source: str, target: str) -> Identity:
 
 def _replace(target: str, make: Callable[[str], os.stat_result]) -> Identity:
     """Make the file beside the target, then put it in the target's place at once."""
-    temporary = f"{target}.{os.getpid()}.tmp"
-    try:
-        stat = make(temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        _unlink(temporary)
-        raise
+    stat = replace_atomically(target, make)
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 

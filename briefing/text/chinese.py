@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
 
+from briefing.files import write_atomic
 from briefing.text import chars
 from briefing.text.chars import HAN, HAN_CHAR, HAN_RUN
 
@@ -314,9 +314,7 @@ def _idf() -> tuple[dict[str, float], float]:
     values = sorted(table.values())
     median = values[len(values) // 2]
     try:
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps((table, median)))
-        os.replace(partial, cached)
+        write_atomic(cached, marshal.dumps((table, median)))
     except OSError:
         pass  # a read-only temp folder: the table is parsed again next time
     return table, median

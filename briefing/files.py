@@ -1,0 +1,77 @@
+"""Writing files so that nothing is ever half written, and opening SQLite files that
+may have been damaged: the two ways the build keeps what it writes whole.
+
+Every file the build writes (articles, translations, site files, its own notes)
+is made beside its place under a temporary name and renamed over it in one step,
+so a reader (or the next build, after a crash) sees the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from briefing.errors import warn
+
+Made = TypeVar("Made")
+
+
+def replace_atomically(target: Path | str, make: Callable[[str], Made]) -> Made:
+    """Have `make` write a temporary file beside `target`, then put it in the target's
+    place at once; returns what `make` returned. Nothing is left behind if it fails."""
+    target = os.fspath(target)
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    try:
+        made = make(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return made
+
+
+def write_atomic(path: Path, data: bytes | str) -> os.stat_result:
+    """Write a file whole (text as UTF-8 with LF line ends), creating its folder.
+
+    The file gets the mode any new file gets (0644 under the usual umask), as a file
+    an editor makes would: mkstemp's 0600 would hide articles from a web server or a
+    colleague. Returns the new file's status (inode, size, times)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+
+    def write(temporary: str) -> os.stat_result:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()  # the status of the file as it will stay
+            return os.fstat(handle.fileno())
+
+    return replace_atomically(path, write)
+
+
+def open_sqlite(path: Path, schema: list[str], what: str) -> sqlite3.Connection:
+    """An SQLite file of the build's (a cache: safe to lose) with its tables; a damaged
+    one is set aside as <name>.damaged, with one warning, and started afresh."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def connect() -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        for statement in schema:
+            db.execute(statement)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+
+    try:
+        return connect()
+    except sqlite3.DatabaseError as exc:
+        damaged = path.with_suffix(".damaged")
+        os.replace(path, damaged)
+        warn(path.name, f"{what} unreadable ({exc}); moved to {damaged.name}, starting afresh")
+        return connect()
