@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections import Counter
@@ -313,10 +314,8 @@ def _idf() -> tuple[dict[str, float], float]:
             table[word] = float(value)
     values = sorted(table.values())
     median = values[len(values) // 2]
-    try:
+    with contextlib.suppress(OSError):  # a read-only temp folder: parsed again next time
         write_atomic(cached, marshal.dumps((table, median)))
-    except OSError:
-        pass  # a read-only temp folder: the table is parsed again next time
     return table, median
 
 
