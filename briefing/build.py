@@ -211,7 +211,10 @@ def _render_site(project: Project, result: BuildResult, cache: Cache) -> None:
         stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
     pending = [s.id for s in stories if "en" not in s.versions]
     if pending:
-        log.info("%d articles have no English yet (shown as translation pending)", len(pending))
+        log.info(
+            "%s no English yet (shown as translation pending)",
+            "1 article has" if len(pending) == 1 else f"{len(pending)} articles have",
+        )
     assets = fingerprinted_assets(project.templates_dir / "static")
     urls = Urls(config, {name: path for name, (path, _) in assets.items()})
     templates = Templates(project.templates_dir, config, urls, result.glossary)

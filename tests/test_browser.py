@@ -133,6 +133,7 @@ def test_typing_a_chinese_query_finds_the_article_and_the_result_opens_it(page, 
     assert len(titles) == 2
     assert "q=%E6%99%BA%E5%88%9B%E8%B0%B7" in page.url  # the query is in the URL, shareable
     assert page.locator(".result-snippet mark").first.inner_text() == "智创谷"
+    assert page.locator(".result-meta").first.inner_text() == "2022年2月27日"  # as on every page
     page.locator(".result-title a").first.click()
     assert page.url == f"{base_url}/zh/articles/{ARTICLE}/"
     assert page.problems == []

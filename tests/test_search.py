@@ -7,10 +7,16 @@ side is only the browser's JavaScript, and these queries go through it.
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 
 import pytest
 
+from briefing.config import Project
 from briefing.search.terms import fnv1a, latin_terms, stem
+from briefing.serve import make_server
+
+from .conftest import REPO
 
 ZCG = "2022-02-27-d9ab3b7d"  # 山西晋中：激活“智创谷”动力源
 NO4 = "2022-06-02-70a5743f"  # 山西智创城NO.4
@@ -165,3 +171,25 @@ def test_index_text_is_data_not_markup(project, run):
     doc = json.loads((project / "site" / "search" / "zh" / "doc" / "0.json").read_bytes())
     assert doc["title"] == "<b>粗体</b>标题"  # JSON text; the client puts it in text nodes
     assert "<script>alert(1)</script>" in doc["text"]
+
+
+def test_english_search_finds_a_pending_article_by_its_english_tag(browser, project, run):
+    """An article with no English yet is found in English by its tags' English names."""
+    shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
+    (project / "content" / "en" / f"{RAIN}.md").unlink()
+    assert run(project)[0] == 0
+    server = make_server(Project(project), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/en/search/?q=Jinchuang")
+        page.locator(".result").first.wait_for()
+        link = page.locator(".result-title a").first
+        assert link.get_attribute("href") == f"/en/articles/{RAIN}/"
+        assert link.get_attribute("lang") == "zh-Hans"  # its Chinese title
+        assert page.locator(".result .badge-pending").count() == 1
+        assert page.locator("#search-status").inner_text() == "1 article found"
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -170,14 +170,37 @@ def test_missing_translation_is_shown_as_pending(project, run):
     (project / "content" / "en" / f"{ARTICLE}.md").unlink()
     status, out = run(project)
     assert status == 0
-    assert "1 articles have no English yet" in out
+    assert "1 article has no English yet" in out
     page = (project / "site" / "en" / "articles" / ARTICLE / "index.html").read_text(
         encoding="utf-8"
     )
     assert "Translation pending" in page
     assert f'href="/zh/articles/{ARTICLE}/"' in page
+    assert page.count("Read the Chinese original") == 1  # in the note, not twice
     assert '<h1 lang="zh-Hans">' in page  # the Chinese title, marked as Chinese
     assert not (project / "site" / "en" / "articles" / ARTICLE / "parallel").exists()
+
+
+def test_machine_translated_titles_are_marked_in_lists(project, run):
+    shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
+    english = project / "content" / "en" / f"{ARTICLE}.md"
+    text = english.read_text(encoding="utf-8")
+    assert "method: editorial" in text
+    english.write_text(text.replace("method: editorial", "method: machine"), encoding="utf-8")
+    assert run(project)[0] == 0
+    site = project / "site" / "en"
+    for page in (site / "index.html", site / "archive" / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.count('class="badge badge-machine"') == 1, page
+    assert "badge-machine" not in (project / "site" / "zh" / "index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_counts_say_article_for_one(site):
+    tags = (site / "en" / "tags" / "index.html").read_text(encoding="utf-8")
+    assert "1 articles" not in tags
+    assert "1 article<" in tags
 
 
 HOSTILE = """---

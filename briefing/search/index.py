@@ -60,23 +60,43 @@ def entry_key(story: Story, lang: str, url: str) -> str:
 
 
 def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> bytes:
-    """doc/<n>.json: what a result shows. Text, never markup: the reader puts it in text nodes."""
-    article = story.versions[lang]
-    if body is None:
-        body = "\n".join(plain_text(b.text) for b in article.blocks)
-    doc = {
+    """doc/<n>.json: what a result shows. Text, never markup: the reader puts it in text nodes.
+
+    An article with no English yet is in the English index too, found by its tags'
+    English names: its result shows the Chinese title, marked `original`."""
+    article = story.versions.get(lang)
+    doc: dict = {
         "url": url,
-        "title": article.title,
         "date": story.date,
         "tags": [t.name(lang) for t in story.tags_in(lang)],
-        "text": body[:TEXT_LIMIT],
     }
+    if article is None:
+        doc.update(
+            title=story.versions["zh"].title, text=story.summaries.get("zh", ""), original="zh"
+        )
+        return _json(doc)
+    if body is None:
+        body = "\n".join(plain_text(b.text) for b in article.blocks)
+    doc.update(title=article.title, text=body[:TEXT_LIMIT])
+    if (article.extra.get("translation") or {}).get("method") == "machine":
+        doc["machine"] = True
     return _json(doc)
 
 
 def make_entry(story: Story, lang: str, url: str) -> Entry:
     """An article's terms by field, weighted: the costly part (segmentation)."""
-    article = story.versions[lang]
+    article = story.versions.get(lang)
+    if article is None:  # no English yet: its English tags, and the numbers of its title
+        title = Counter(document_terms(lang, story.versions["zh"].title, is_title=True))
+        tags = Counter(
+            t for tag in story.tags_in(lang) for t in document_terms(lang, tag.name(lang))
+        )
+        weighted = {t: int(FIELD_WEIGHTS["title"]) * c for t, c in title.items()}
+        for term, count in tags.items():
+            weighted[term] = weighted.get(term, 0) + int(FIELD_WEIGHTS["tags"]) * count
+        return Entry(
+            doc_file(story, lang, url), marshal.dumps(weighted), sum(title.values()), len(weighted)
+        )
     body = "\n".join(plain_text(b.text) for b in article.blocks)
     title = Counter(document_terms(lang, article.title, is_title=True))
     if lang == "zh":  # segment the normalized text once for words and bigrams
@@ -155,7 +175,7 @@ class SearchIndex:
         """The index files, for the stories in this language. `compute` makes the entries
         of many articles (on every core), in order."""
         keep = self.site.keep
-        current = [(s, url_of(s.id)) for s in stories if self.lang in s.versions]
+        current = [(s, url_of(s.id)) for s in stories]  # pending ones too, by their tags
         keys = {s.id: entry_key(s, self.lang, url) for s, url in current}
         known = {
             row[0]: row[1:]

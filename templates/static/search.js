@@ -205,14 +205,34 @@
     if (start + 180 < text.length) element.append("…");
   }
 
+  // A date as every other page shows it: 2022年2月27日 / 27 February 2022.
+  function formatDate(iso, pageLang) {
+    const [year, month, day] = iso.slice(0, 10).split("-").map(Number);
+    if (pageLang === "zh") return `${year}年${month}月${day}日`;
+    const months = ["January", "February", "March", "April", "May", "June", "July",
+      "August", "September", "October", "November", "December"];
+    return `${day} ${months[month - 1]} ${year}`;
+  }
+
+  function badge(text, kind) {
+    const span = document.createElement("span");
+    span.className = `badge badge-${kind}`;
+    span.textContent = text;
+    return span;
+  }
+
   function render(results, query, box, status, strings) {
     box.replaceChildren();
     if (!results.length) {
       status.textContent = strings.none;
       return;
     }
-    status.textContent = strings.count.replace("{n}", String(results.length));
-    for (const { doc, lang } of results) {
+    const count = results.length === 1 ? strings.count_one : strings.count;
+    status.textContent = count.replace("{n}", String(results.length));
+    for (const { doc, lang: resultLang } of results) {
+      // A result from the other language's index, or an article whose English is
+      // pending (its Chinese title), is marked as Chinese for screen readers.
+      const lang = resultLang || (doc.original ? "zh-Hans" : null);
       const item = document.createElement("li");
       item.className = "result";
       const heading = document.createElement("h2");
@@ -222,9 +242,11 @@
       link.textContent = doc.title;
       if (lang) link.lang = lang;
       heading.append(link);
+      if (doc.original) heading.append(" ", badge(strings.pending, "pending"));
+      else if (doc.machine) heading.append(" ", badge(strings.machine, "machine"));
       const meta = document.createElement("p");
       meta.className = "result-meta";
-      meta.textContent = doc.date ? doc.date.slice(0, 10) : strings.undated;
+      meta.textContent = doc.date ? formatDate(doc.date, strings.pageLang) : strings.undated;
       const text = document.createElement("p");
       text.className = "result-snippet";
       if (lang) text.lang = lang;
@@ -261,7 +283,7 @@
     const form = root.querySelector("form");
     const box = root.querySelector("#search-results");
     const status = root.querySelector("#search-status");
-    const strings = JSON.parse(root.dataset.strings);
+    const strings = { ...JSON.parse(root.dataset.strings), pageLang: root.dataset.lang };
     const indexes = {
       own: new StaticIndex(root.dataset.index),
       other: new StaticIndex(root.dataset.otherIndex),
