@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from briefing import markdown
 from briefing.build import BuildResult, load_articles
 from briefing.config import Project
 from briefing.model import Block
+from briefing.text import markdown
 
 from .conftest import REPO
 
