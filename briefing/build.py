@@ -176,7 +176,7 @@ def _build_with(
         if article.id not in known:
             log.warning(
                 "%s: no Chinese article with this id; not published",
-                project.relative(article.path),
+                project.relative(article.file),
             )
     log.info(
         "content: %d Chinese articles (%d newly ingested, %d raw files ingested earlier), "

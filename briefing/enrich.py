@@ -150,16 +150,16 @@ def enrich(
     for story, features in zip(missing, _compute_features(missing, glossary), strict=True):
         story.features = features
         cache.put("features", story.key, features)
-    spread = Counter(term for s in stories for term in s.features.glossary_counts)
+    spread = Counter(term for s in stories for term in _features(s).glossary_counts)
     named = {s.id: story_tags(s, glossary, spread, len(stories)) for s in stories}
     tags = site_tags(named, glossary)
     for index, story in enumerate(stories):
         story.tags = list(dict.fromkeys(tags[zh] for zh, _ in named[story.id]))
-        story.summaries = story.features.summaries
-        story.figures = story.features.figures
+        story.summaries = _features(story).summaries
+        story.figures = _features(story).figures
         story.newer = stories[index - 1].id if index > 0 else None
         story.older = stories[index + 1].id if index + 1 < len(stories) else None
-    words = {s.id: s.features.words for s in stories}
+    words = {s.id: _features(s).words for s in stories}
     for story_id, others in related_map(stories, words).items():
         by_id[story_id].related = others
     return stories
@@ -181,7 +181,7 @@ def story_tags(
     """
     zh = story.versions["zh"]
     en = story.versions.get("en")
-    counts = story.features.glossary_counts
+    counts = _features(story).glossary_counts
     tags: list[TagName] = []
     # The article's own tags (a column like 全方位推动高质量发展); the English
     # version's tags name them in the same order.
@@ -198,7 +198,7 @@ def story_tags(
             break
         if counts[term] >= 2 or term in zh.title:
             tags.append((term, glossary[term]))
-    for keyword in story.features.keywords:
+    for keyword in _features(story).keywords:
         if len(tags) >= MAX_TAGS:
             break
         names = [name for name, _ in tags]
@@ -352,6 +352,13 @@ def _figure_weight(figure: Figure) -> int:
 # --- related articles -----------------------------------------------------------------------
 
 
+def _features(story: Story) -> Features:
+    """A story's features, once enrich() has them."""
+    if story.features is None:
+        raise ValueError(f"story {story.id} has no features yet")
+    return story.features
+
+
 def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, list[str]]:
     """For each story, the others sharing most tags and words with it.
 
@@ -377,9 +384,9 @@ def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, l
         tags: Counter[str] = Counter()
         shared: Counter[str] = Counter()
         for feature in features[story.id]:
-            found = holders.get(feature)
-            if found:
-                (tags if feature[0] == "tag" else shared).update(found)
+            holding = holders.get(feature)
+            if holding:
+                (tags if feature[0] == "tag" else shared).update(holding)
         tags.pop(story.id, None)
         shared.pop(story.id, None)
         size = sizes[story.id]

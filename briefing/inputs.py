@@ -320,7 +320,9 @@ else:  # pragma: no cover - PyYAML built without libyaml
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _FastLoader(Reader, Scanner, Parser, Composer, _CheckedConstruction, Resolver):
+    class _FastLoader(  # type: ignore[no-redef]
+        Reader, Scanner, Parser, Composer, _CheckedConstruction, Resolver
+    ):
         def __init__(self, stream: str):
             Reader.__init__(self, stream)
             Scanner.__init__(self)
@@ -329,7 +331,7 @@ else:  # pragma: no cover - PyYAML built without libyaml
             _CheckedConstruction.__init__(self)
             Resolver.__init__(self)
 
-    _DeepLoader = _FastLoader
+    _DeepLoader = _FastLoader  # type: ignore[misc, assignment]
 
 
 def parse_yaml(text: str):

@@ -47,6 +47,13 @@ class Article:
     path: Path | None = None  # the Markdown file it was read from
 
     @property
+    def file(self) -> Path:
+        """The file it was read from or is written to (an article in memory has none)."""
+        if self.path is None:
+            raise ValueError(f"article {self.id} ({self.lang}) has no file")
+        return self.path
+
+    @property
     def paragraphs(self) -> list[str]:
         return [b.text for b in self.blocks if b.kind == "paragraph"]
 

@@ -98,6 +98,8 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
     previous_dir, cache = site.previous_dir, site.cache
     previous = _previous_copy(site)
     tree = _inode(previous_dir)
+    if tree is None:  # _previous_copy made it: gone since, the disk is failing
+        raise OSError(f"{previous_dir} disappeared while the site was written")
     cache.mark_tree(tree, clean=False)  # committed: a killed build leaves it untrusted
     stored = cache.site_records(tree)
     identities: dict[str, Identity] = {}  # the new site's files

@@ -42,7 +42,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     """Static files from site/, with Netlify's headers and 404 page."""
 
     base_path = "/"
-    extensions_map: ClassVar[dict[str, str]] = {
+    extensions_map: ClassVar[dict[str, str]] = {  # type: ignore[misc]
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".html": "text/html; charset=utf-8",
         ".xml": "application/xml; charset=utf-8",

@@ -65,7 +65,7 @@ def ingest_raw_files(
             if any(a.original_sha256 and a.original_sha256 != sha for a in earlier):
                 warn(
                     shown,
-                    f"changed since it was ingested into {project.relative(earlier[0].path)}; "
+                    f"changed since it was ingested into {project.relative(earlier[0].file)}; "
                     f"the article was kept (python build.py ingest --reingest {shown} redoes it)",
                 )
             continue
@@ -93,7 +93,7 @@ def ingest_raw_files(
                     "%s: its article id %s is already used by %s (from %s); not ingested",
                     shown,
                     article.id,
-                    project.relative(clash.path),
+                    project.relative(clash.file) if clash.path else "an article in memory",
                     clash.original or "a Markdown file",
                 )
                 report.failed += 1
@@ -178,7 +178,7 @@ def _read_raw_bytes(project: Project, path: Path) -> bytes:
 
 def _write_ingested(project: Project, article: Article) -> None:
     text = article_to_markdown(article)
-    path = article.path
+    path = article.file
     if path.exists():
         old = path.read_text(encoding="utf-8")
         if old == text:

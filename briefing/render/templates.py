@@ -64,7 +64,7 @@ class Templates:
     def check(self, names: set[str]) -> None:
         """Every template these pages need, and every template those use, is there: a
         missing one is named before anything is rendered."""
-        needed = [(name, None) for name in sorted(names)]
+        needed: list[tuple[str, str | None]] = [(name, None) for name in sorted(names)]
         seen: set[str] = set()
         while needed:
             name, user = needed.pop()

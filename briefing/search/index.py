@@ -55,7 +55,7 @@ def entry_key(story: Story, lang: str, url: str) -> str:
 
     story.key covers the article's text and the glossary, whose terms are words to
     the segmenter: a new term changes how every Chinese text is cut into words."""
-    tags = [t.name(lang) for t in story.tags_in(lang)]
+    tags = [t.name(lang) or "" for t in story.tags_in(lang)]
     return digest(lang, url, story.key, story.date or "", *tags)
 
 
@@ -88,14 +88,11 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
     article = story.versions.get(lang)
     if article is None:  # no English yet: its English tags, and the numbers of its title
         title = Counter(document_terms(lang, story.versions["zh"].title, is_title=True))
-        tags = Counter(
-            t for tag in story.tags_in(lang) for t in document_terms(lang, tag.name(lang))
-        )
-        weighted = {t: int(FIELD_WEIGHTS["title"]) * c for t, c in title.items()}
-        for term, count in tags.items():
-            weighted[term] = weighted.get(term, 0) + int(FIELD_WEIGHTS["tags"]) * count
+        found = {t: int(FIELD_WEIGHTS["title"]) * c for t, c in title.items()}
+        for term, count in _tag_terms(story, lang).items():
+            found[term] = found.get(term, 0) + int(FIELD_WEIGHTS["tags"]) * count
         return Entry(
-            doc_file(story, lang, url), marshal.dumps(weighted), sum(title.values()), len(weighted)
+            doc_file(story, lang, url), marshal.dumps(found), sum(title.values()), len(found)
         )
     body = "\n".join(plain_text(b.text) for b in article.blocks)
     title = Counter(document_terms(lang, article.title, is_title=True))
@@ -104,7 +101,7 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
         body_terms = Counter(_chinese_body_terms(body, tokens))
     else:
         body_terms = Counter(document_terms(lang, body))
-    tags = Counter(t for tag in story.tags_in(lang) for t in document_terms(lang, tag.name(lang)))
+    tags = _tag_terms(story, lang)
     weighted: dict[str, int] = {}
     for name, counts in (("title", title), ("tags", tags), ("body", body_terms)):
         weight = int(FIELD_WEIGHTS[name])
@@ -115,6 +112,12 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
         terms=marshal.dumps(weighted),
         length=sum(title.values()) + sum(body_terms.values()),
         count=len(weighted),
+    )
+
+
+def _tag_terms(story: Story, lang: str) -> Counter[str]:
+    return Counter(
+        t for tag in story.tags_in(lang) for t in document_terms(lang, tag.name(lang) or "")
     )
 
 
@@ -265,6 +268,7 @@ class SearchIndex:
         """The whole index afresh: documents numbered in the stories' order (newest
         first), postings gathered as each article comes, kept compact in arrays."""
         if entries is None:
+            assert compute is not None  # nothing computed yet: this pass computes it
             changed = [(s, url) for s, url in current if known.get(s.id, (0, ""))[1] != keys[s.id]]
             made = iter(compute(changed)) if changed else iter(())
             changed_ids = {s.id for s, _ in changed}
@@ -401,7 +405,8 @@ def _decode(flat: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def _encode(postings: dict[int, tuple[int, int]]) -> list[int]:
-    flat, previous = [], 0
+    flat: list[int] = []
+    previous = 0
     for doc in sorted(postings):
         count, length = postings[doc]
         flat += (doc - previous, count, length)

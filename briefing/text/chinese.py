@@ -298,13 +298,15 @@ def _idf() -> tuple[dict[str, float], float]:
     from pathlib import Path
 
     spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("jieba is not installed: its IDF table ranks keywords")
     source = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
     stat = source.stat()
     name = hashlib.sha1(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     cached = Path(tempfile.gettempdir()) / f"briefing-idf-{name}.marshal"
     try:
-        table, median = marshal.loads(cached.read_bytes())
-        return table, median
+        kept: tuple[dict[str, float], float] = marshal.loads(cached.read_bytes())
+        return kept
     except (OSError, EOFError, ValueError, TypeError):
         pass  # not made yet, or unreadable: made again below
     table: dict[str, float] = {}
