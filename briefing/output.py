@@ -9,8 +9,8 @@ always a whole site, the old or the new one, however a build fails or is killed,
 and a build costs what changed rather than what the site holds: a site of 10,000
 articles has 40,000 folders, and making them anew takes longer than the build.
 
-A file is never changed in place (the copies share it): a new one is written
-beside it and renamed over it. The cache records, for each copy (by the inode of
+A file is never changed in place (the copies share it): its old name is removed
+and a new file made. The cache records, for each copy (by the inode of
 its folder), each file's fingerprint and identity (inode, size, mtime); a copy
 being changed is marked unclean first, so that after a killed build its files
 are looked at rather than trusted. Where RENAME_EXCHANGE is missing, three
@@ -29,7 +29,6 @@ from pathlib import Path, PurePosixPath
 
 from briefing.cache import Cache
 from briefing.errors import ContentError, log
-from briefing.files import replace_atomically
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -111,10 +110,12 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
             identity = site.kept[path]
             if previous.get(path) != identity:
                 _ensure_parent(target, made_dirs)
-                identity = _replace_with_link(os.path.join(site.site_dir, path), target)
+                identity = _link_file(
+                    os.path.join(site.site_dir, path), target, existed=path in previous
+                )
         else:
             _ensure_parent(target, made_dirs)
-            identity = _replace_with_bytes(target, data)
+            identity = _write_file(target, data, existed=path in previous)
         identities[path] = identity
     for path in previous.keys() - identities.keys():
         _remove(previous_dir, path)
@@ -195,30 +196,46 @@ def _ensure_parent(target: str, made: set[str]) -> None:
         made.add(parent)
 
 
-def _replace_with_bytes(target: str, data: bytes) -> Identity:
-    def write(temporary: str) -> os.stat_result:
-        with open(temporary, "wb") as handle:
+def _write_file(target: str, data: bytes, existed: bool) -> Identity:
+    """A new file with `data` at target in the copy being made (not the live site/)."""
+
+    def write() -> os.stat_result:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()  # the identity of the file as it will stay
             return os.fstat(handle.fileno())
 
-    return _replace(target, write)
+    return _anew(target, write, existed)
 
 
-def _replace_with_link(source: str, target: str) -> Identity:
-    def link(temporary: str) -> os.stat_result:
+def _link_file(source: str, target: str, existed: bool) -> Identity:
+    """site/'s file at target in the copy being made: the same file (a hard link)."""
+
+    def link() -> os.stat_result:
         try:
-            os.link(source, temporary)
+            os.link(source, target)
+        except FileExistsError:
+            raise
         except OSError:  # another file system, or links not allowed: copy
-            shutil.copy2(source, temporary)
-        return os.stat(temporary)
+            shutil.copy2(source, target)
+        return os.stat(target)
 
-    return _replace(target, link)
+    return _anew(target, link, existed)
 
 
-def _replace(target: str, make: Callable[[str], os.stat_result]) -> Identity:
-    """Make the file beside the target, then put it in the target's place at once."""
-    stat = replace_atomically(target, make)
+def _anew(target: str, make: Callable[[], os.stat_result], existed: bool) -> Identity:
+    """Make a file where the copy being changed had one: its old name is removed first,
+    never written through, because the old file may be site/'s own (hard-linked).
+    The copy is not live and is marked unclean while it changes (see _write_site), so
+    no temporary name is needed: writing it costs a third of a rename dance."""
+    if existed:
+        _unlink(target)
+    try:
+        stat = make()
+    except FileExistsError:  # a file the records did not know of (a hand-made one)
+        _unlink(target)
+        stat = make()
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 

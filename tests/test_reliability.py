@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import os
 import random
 import signal
 import subprocess
@@ -100,15 +101,15 @@ def test_two_builds_at_once_are_refused(seeded_project, run):
 def test_a_full_disk_is_a_clear_error_and_the_site_stays(seeded_project, run, monkeypatch):
     assert run(seeded_project)[0] == 0
     before = snapshot(seeded_project / "site")
-    from briefing import output
+    real_open = os.open
 
-    def full_disk(path, mode="r", *args, **kwargs):
-        if "site-previous" in str(path) and "w" in mode:
+    def full_disk(path, flags, *args, **kwargs):
+        if "site-previous" in str(path) and flags & os.O_CREAT:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return open(path, mode, *args, **kwargs)
+        return real_open(path, flags, *args, **kwargs)
 
-    # The writer's own open(): the disk is full when the new site is written.
-    monkeypatch.setattr(output, "open", full_disk, raising=False)
+    # The disk is full when the new site is written (into the previous copy).
+    monkeypatch.setattr(os, "open", full_disk)
     (seeded_project / "content" / "zh" / "new.md").write_text(
         "---\ntitle: 新\n---\n\n正文。\n", encoding="utf-8"
     )
@@ -123,17 +124,23 @@ def test_a_full_disk_is_a_clear_error_and_the_site_stays(seeded_project, run, mo
 
 
 def test_an_unwritable_site_folder_is_a_clear_error(seeded_project, run, monkeypatch):
-    from briefing import output
+    real_open, real_unlink = os.open, os.unlink
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(errno.EACCES, "Permission denied")
+    def refuse(real):
+        def refused(path, *args, **kwargs):
+            if "site-previous" in str(path):
+                raise PermissionError(errno.EACCES, "Permission denied")
+            return real(path, *args, **kwargs)
+
+        return refused
 
     assert run(seeded_project)[0] == 0
     before = snapshot(seeded_project / "site")
     article = next((seeded_project / "content" / "zh").glob("*.md"))
     article.write_text(article.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
-    # The writer cannot put a file in place: the folder is not writable.
-    monkeypatch.setattr(output.os, "replace", refuse)
+    # The writer cannot change the copy it makes the new site in: not writable.
+    monkeypatch.setattr(os, "open", refuse(real_open))
+    monkeypatch.setattr(os, "unlink", refuse(real_unlink))
     status, out = run(seeded_project)
     assert status == 1
     assert out.strip().splitlines()[-1] == "error: site: cannot write the site: Permission denied"
