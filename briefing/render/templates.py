@@ -10,9 +10,11 @@ from pathlib import Path
 
 import yaml
 from jinja2 import DictLoader, Environment, StrictUndefined, meta, select_autoescape
+from markupsafe import Markup
 
 from briefing.cache import digest
 from briefing.config import LANGUAGES, SiteConfig
+from briefing.enrich import Story
 from briefing.errors import ContentError
 from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
 from briefing.render.dates import format_date, format_month, iso_datetime
@@ -54,6 +56,18 @@ class Templates:
         )
         self.env.filters["date"] = format_date
         self.env.filters["month"] = format_month
+        self.env.globals["story_item"] = self.story_item
+        self._story_items: dict[tuple[str, str, bool], Markup] = {}
+
+    def story_item(self, story: Story, lang: str, t: dict, with_summary: bool = True) -> Markup:
+        """macros.html's story_item, rendered once a build for each story, language and
+        form: lists repeat their stories across pages (tags, archive, home, related)."""
+        key = (story.id, lang, with_summary)
+        found = self._story_items.get(key)
+        if found is None:
+            macro = self.env.get_template("macros.html").module.story_item  # type: ignore[attr-defined]
+            found = self._story_items[key] = Markup(macro(story, lang, t, with_summary))
+        return found
 
     def localized(self, name: str, lang: str) -> dict:
         """A Chinese name (an outlet, say) in the page's language where the glossary has it."""
