@@ -16,7 +16,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from briefing import chinese, freshness
 from briefing.cache import Cache, digest
-from briefing.config import LANGUAGES, Project, load_site_config
+from briefing.config import LANGUAGES, Project, TranslationSettings, load_site_config
 from briefing.content import read_article
 from briefing.enrich import Story, enrich
 from briefing.errors import ContentError, WarningCounter, log
@@ -88,6 +88,7 @@ def build(
     only: set[Path] | None = None,
     render: bool = True,
     translate: bool = True,
+    translation_settings: TranslationSettings | None = None,
 ) -> BuildResult:
     """Ingest new raw files, read all articles, then (unless `render` is off) write site/."""
     with build_lock(project):
@@ -99,7 +100,7 @@ def build(
         counter = WarningCounter()
         log.addHandler(counter)
         try:
-            result = _build(project, reingest, only, render, translate)
+            result = _build(project, reingest, only, render, translate, translation_settings)
         finally:
             log.removeHandler(counter)
         if full:
@@ -108,12 +109,17 @@ def build(
 
 
 def _build(
-    project: Project, reingest: bool, only: set[Path] | None, render: bool, translate: bool
+    project: Project,
+    reingest: bool,
+    only: set[Path] | None,
+    render: bool,
+    translate: bool,
+    translation_settings: TranslationSettings | None = None,
 ) -> BuildResult:
     result = BuildResult()
     cache = Cache(project.root / ".cache" / "build.sqlite")
     try:
-        _build_with(project, reingest, only, render, translate, result, cache)
+        _build_with(project, reingest, only, render, translate, result, cache, translation_settings)
     finally:
         cache.close()
     log.debug("stage times: %s", ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
@@ -128,6 +134,7 @@ def _build_with(
     translate: bool,
     result: BuildResult,
     cache: Cache,
+    translation_settings: TranslationSettings | None = None,
 ) -> None:
     with result.timed("read"):
         result.glossary = load_glossary(project.glossary_path)
@@ -143,7 +150,9 @@ def _build_with(
         result.articles["en"] = load_articles(project, "en", result, cache)
     if translate:
         with result.timed("translate"):
-            translation = translate_stage(project, zh, result.articles["en"], result.glossary)
+            translation = translate_stage(
+                project, zh, result.articles["en"], result.glossary, translation_settings
+            )
         result.translation = translation
         if translation.translated:
             result.articles["en"] = load_articles(project, "en", BuildResult(), cache)

@@ -98,3 +98,55 @@ def load_site_config(path: Path) -> SiteConfig:
         titles[lang] = str(section.get("title", titles[lang]))
         descriptions[lang] = str(section.get("description", descriptions[lang]))
     return SiteConfig(base_url=base_url, titles=titles, descriptions=descriptions)
+
+
+DEVICES = ("cpu", "cuda", "auto")
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    """site.toml [translate]: the speed/quality choice of machine translation.
+
+    beam_size 4 is Argos Translate's own default; 1 (greedy decoding) is a fast
+    draft, several times quicker, that a later run at a higher beam can redo.
+    device "cpu" is the default and the tested path; "auto" uses a CUDA GPU when
+    CTranslate2 sees one. The command line (`--beam`, `--device`) overrides both.
+    """
+
+    beam_size: int = 4
+    device: str = "cpu"
+    redo_drafts: bool = False  # command line only: redo machine English made at a lower beam
+
+
+BEAM_SIZES = range(1, 17)
+
+
+def is_beam_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in BEAM_SIZES
+
+
+def load_translation_settings(path: Path) -> TranslationSettings:
+    if not path.exists():
+        return TranslationSettings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ContentError(path, f"not valid TOML: {exc}") from None
+    section = data.get("translate", {})
+    if not isinstance(section, dict):
+        raise ContentError(path, "[translate] must be a table")
+    unknown = sorted(set(section) - {"beam_size", "device"})
+    if unknown:
+        raise ContentError(path, f"[translate] has unknown settings: {', '.join(unknown)}")
+    defaults = TranslationSettings()
+    device = section.get("device", defaults.device)
+    if device not in DEVICES:
+        raise ContentError(
+            path, f"[translate] device must be one of {', '.join(DEVICES)}, not {device!r}"
+        )
+    beam_size = section.get("beam_size", defaults.beam_size)
+    if not is_beam_size(beam_size):
+        raise ContentError(
+            path, f"[translate] beam_size must be a whole number from 1 to 16, not {beam_size!r}"
+        )
+    return TranslationSettings(beam_size=beam_size, device=device)
