@@ -59,8 +59,6 @@ MAX_PARALLEL_BATCHES = 8
 # long run yields articles as it goes (the memory keeps every finished batch regardless).
 ROUND_SENTENCES = 1000
 DEFAULT_SETTINGS = TranslationSettings()
-DEFAULT_RATE_BEAM_1 = 6.0
-DEFAULT_RATE_BEAM_4 = 2.5
 
 # A sentence ends at 。！？；… (or their ASCII twins), with closing quotes kept on it.
 _SENTENCE = re.compile(r".+?(?:[。！？!?；;…]+[”’」』）)\"']*|$)", re.S)
@@ -362,24 +360,24 @@ class Memory:
             found.update(rows.fetchall())
         return found
 
-    def put(self, key: tuple[str, str], pairs: dict[str, str]) -> None:
-        with self.db:  # committed now: a kill after this loses none of them
+    def put(
+        self, key: tuple[str, str], pairs: dict[str, str], timing: tuple[str, float] | None = None
+    ) -> None:
+        """Keep translations under key (model, decoding), and with `timing` (device, seconds
+        they took) add them to the speed of these settings; committed at once, so that a
+        kill after this loses none of them."""
+        with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?)",
                 [(*key, s, t) for s, t in pairs.items()],
             )
-
-    def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
-
-    def record_speed(self, key: tuple[str, str], device: str, sentences: int, seconds: float):
-        """Add a run's sentences and time to the totals for these settings."""
-        with self.db:
-            self.db.execute(
-                "INSERT INTO speed VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-                "sentences = sentences + excluded.sentences, seconds = seconds + excluded.seconds",
-                (*key, device, sentences, seconds),
-            )
+            if timing:
+                self.db.execute(
+                    "INSERT INTO speed VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                    "sentences = sentences + excluded.sentences, "
+                    "seconds = seconds + excluded.seconds",
+                    (*key, timing[0], len(pairs), timing[1]),
+                )
 
     def speed(self, key: tuple[str, str], device: str) -> float | None:
         """Sentences per second of earlier runs with these settings, if any ran."""
@@ -425,7 +423,13 @@ class Progress:
 
             self.redirect = logging_redirect_tqdm(loggers=[log])  # warnings above the bar
             self.redirect.__enter__()
-            self.bar = tqdm(total=total, desc="translating", delay=self.BAR_DELAY, file=sys.stderr)
+            self.bar = tqdm(
+                total=total,
+                desc="translating",
+                unit=" sentences",
+                delay=self.BAR_DELAY,
+                file=sys.stderr,
+            )
 
     def update(self, count: int) -> None:
         self.done += count
@@ -620,17 +624,20 @@ def _translate_and_write(
             f", about {duration(waiting / rate)} at {rate:.1f}/s" if rate else "",
         )
     progress = Progress(waiting)
-    started, translated = time.monotonic(), 0
+    translated, last = 0, time.monotonic()
     try:
         for round_ in _rounds(work, known):
             todo = list(dict.fromkeys(s for w in round_ for s in w.sentences if s not in known))
             for batch in engine.batches(todo):
-                memory.put(key, batch)
+                now = time.monotonic()
+                memory.put(key, batch, timing=(engine.device, now - last))
+                last = now
                 known.update(batch)
                 translated += len(batch)
                 progress.update(len(batch))
             for item in round_:
                 _write_english(project, item, known, engine, report)
+            last = time.monotonic()  # writing files is not the model's time
     except KeyboardInterrupt:
         log.warning(
             "interrupted: %d of %d new sentences translated and kept in %s; "
@@ -643,8 +650,6 @@ def _translate_and_write(
     finally:
         progress.close()
         report.model_calls, report.sentences_sent = engine.model_calls, engine.sentences_sent
-        if translated:
-            memory.record_speed(key, engine.device, translated, time.monotonic() - started)
 
 
 def _rounds(work: list[_Work], known: dict[str, str]) -> Iterator[list[_Work]]:
@@ -745,9 +750,10 @@ def status_lines(
     return lines
 
 
-# Sentences/s when no run has measured them yet: what bench/translate_bench.py measured
-# for a model of the size of Argos' zh->en on 2 CPU cores (see the README).
-DEFAULT_RATES = {1: DEFAULT_RATE_BEAM_1, 4: DEFAULT_RATE_BEAM_4}
+# Sentences/s by beam size when no run has measured them yet: about what
+# bench/translate_bench.py measured for a model of the size of Argos' zh->en on 2 CPU
+# cores (see the README); a beam above 4 is taken to cost in proportion.
+DEFAULT_RATES = {1: 16.0, 4: 5.0}
 
 
 class Estimate:
@@ -755,23 +761,25 @@ class Estimate:
 
     def __init__(self, project: Project, settings: TranslationSettings):
         self.model = find_model()
+        self.memory_path = memory_path(project)
         self.decoding = decoding_label(settings.beam_size)
         self.device = choose_device(settings.device)[0]
         self.beam_size = settings.beam_size
-        path = memory_path(project)
-        self.memory = Memory(path) if path.exists() and self.model else None
 
     def of(self, articles: list[Article], glossary: dict[str, str]) -> str:
         sources = list(dict.fromkeys(s for a in articles for s in _work(a, glossary).sentences))
-        key = (self.model.label if self.model else "", self.decoding)
-        known = self.memory.get(key, sources) if self.memory else {}
+        known, rate = {}, None
+        if self.model and self.memory_path.exists():
+            memory = Memory(self.memory_path)
+            key = (self.model.label, self.decoding)
+            known, rate = memory.get(key, sources), memory.speed(key, self.device)
+            memory.close()
         waiting = len(sources) - len(known)
         counted = f"{waiting} sentences to translate in {len(articles)} articles"
         if not waiting:
             return f"{counted} (all in the translation memory)"
         if self.model is None:
             return f"{counted} (no zh->en model installed)"
-        rate = self.memory.speed(key, self.device) if self.memory else None
         if rate:
             how = f"{rate:.1f} sentences/s, measured in earlier runs"
         else:
@@ -782,9 +790,12 @@ class Estimate:
             )
             how = (
                 f"assuming {rate:.1f} sentences/s: no run at these settings yet, and that is "
-                f"what a base-size model does on 2 CPU cores"
+                "what a base-size model does on 2 CPU cores"
             )
-        return f"{counted}: about {duration(waiting / rate)} at {self.decoding} on {self.device} ({how})"
+        return (
+            f"{counted}: about {duration(waiting / rate)} at {self.decoding} on {self.device} "
+            f"({how})"
+        )
 
 
 def doctor_lines(settings: TranslationSettings) -> list[str]:

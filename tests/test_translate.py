@@ -356,7 +356,7 @@ def test_status_lists_drafts_and_how_long_the_waiting_sentences_take(installed, 
     assert f"missing: content/en/{ZCG}.md" in out
     waiting = next(line for line in out.splitlines() if line.startswith("waiting:"))
     assert "sentences to translate in 2 articles: about" in waiting
-    assert "at beam 4 on cpu (assuming 2.5 sentences/s: no run at these settings yet" in waiting
+    assert "at beam 4 on cpu (assuming 5.0 sentences/s: no run at these settings yet" in waiting
     run(project, "translate", "--beam", "1")
     (project / "content" / "en" / f"{OTHER}.md").unlink()
     _, out = run(project, "status", "--beam", "1")
@@ -437,9 +437,9 @@ from briefing.cli import main
 translate.ROUND_SENTENCES = 40  # English files are written as rounds of articles finish
 committed = 0
 put = translate.Memory.put
-def counting_put(memory, key, pairs):
+def counting_put(memory, key, pairs, timing=None):
     global committed
-    put(memory, key, pairs)
+    put(memory, key, pairs, timing)
     committed += len(pairs)
 submit = translate.Engine._submit
 def pause_then_submit(engine, tokens):
@@ -485,7 +485,7 @@ def english_files(project):
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT])
 def test_a_stopped_translation_resumes_without_translating_anything_twice(
-    installed, project, tmp_path, stop
+    installed, project, tmp_path, run, stop
 ):
     every = [p.stem for p in (REPO / "content" / "en").glob("*.md")]
     with_seeds_without_english(project, *every)
@@ -503,6 +503,7 @@ def test_a_stopped_translation_resumes_without_translating_anything_twice(
         assert f"interrupted: {kept} of {whole.sentences} new sentences translated and kept" in err
     written_before = english_files(project)
     assert 0 < len(written_before) < len(every)  # finished rounds of articles are written
+    assert "sentences/s, measured in earlier runs" in run(project, "status")[1]
 
     again = build(Project(project), render=False).translation
     assert kept + again.sentences_sent == whole.sentences  # nothing translated twice
