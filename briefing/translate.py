@@ -51,8 +51,9 @@ FROM, TO = "zh", "en"
 INSTALL_HINT = "python build.py install-model (or --from-file PATH.argosmodel)"
 EXTRA_HINT = 'pip install -e ".[translate]"'
 # Sentences per model call: BATCH_ROWS // beam size, so that a call decodes about 64
-# hypotheses whatever the beam (16 sentences at beam 4, 64 at beam 1): the fastest here
-# (bench/translate_bench.py; more is no faster on 2 cores and Ctrl+C waits longer).
+# hypotheses whatever the beam (16 sentences at beam 4, 64 at beam 1). In the bench, 8 to
+# 32 at beam 4 were within the noise of each other, 4 and 64 slower; Ctrl+C waits for the
+# batches in progress, so no bigger.
 BATCH_ROWS = 64
 MAX_PARALLEL_BATCHES = 8
 # English files are written after each round of about this many new sentences, so that a
@@ -162,8 +163,8 @@ def cpu_threads(cores: int) -> tuple[int, int]:
     """(inter_threads, intra_threads) for CTranslate2 on this many cores.
 
     Batches in parallel, one core each, were faster than one batch at a time on
-    every core (less waiting between the many small steps of a decoder), by 15%
-    on the base-size model and several times on the tiny one (bench). Past
+    every core (no waiting for each other between the many small steps of a
+    decoder): 1.3x on the base-size model, 3.8x on the tiny one (bench). Past
     MAX_PARALLEL_BATCHES, each batch gets several cores instead (not measured:
     this machine has 2).
     """
@@ -532,10 +533,10 @@ def translate_stage(
         )
     if report.drafts and not settings.redo_drafts:
         log.info(
-            "%d machine translations are drafts made at a lower beam than %d; "
+            "drafts (machine English made at a lower beam than %d): %d; "
             "`python build.py translate --redo-drafts` redoes them",
-            len(report.drafts),
             settings.beam_size,
+            len(report.drafts),
         )
     if not needed:
         return report

@@ -19,7 +19,7 @@ import yaml
 
 from briefing.build import BuildResult, build, load_articles
 from briefing.cli import main
-from briefing.config import Project
+from briefing.config import Project, TranslationSettings
 from briefing.protect import protect
 from briefing.translate import Engine, find_model, split_sentences
 
@@ -325,18 +325,13 @@ def test_drafts_are_redone_at_full_quality_only_when_asked(installed, project, r
     status, out = run(project)  # beam 4 from here on, but drafts wait for --redo-drafts
     assert status == 0
     assert (project / "content" / "en" / f"{ZCG}.md").read_text(encoding="utf-8") == draft
-    assert "1 machine translations are drafts made at a lower beam than 4" in out
-    report = build(Project(project), render=False, translation_settings=redo_drafts()).translation
+    assert "drafts (machine English made at a lower beam than 4): 1;" in out
+    redo = TranslationSettings(beam_size=4, redo_drafts=True)
+    report = build(Project(project), render=False, translation_settings=redo).translation
     assert report.translated == [ZCG]
     # a draft is never served as a full-quality translation: every sentence goes to the model
     assert report.from_memory == 0 and report.sentences_sent == report.sentences > 0
     assert english(project, ZCG)[1]["translation"]["beam_size"] == 4
-
-
-def redo_drafts():
-    from briefing.config import TranslationSettings
-
-    return TranslationSettings(beam_size=4, redo_drafts=True)
 
 
 def test_an_edited_draft_is_kept_when_drafts_are_redone(installed, project, run):
