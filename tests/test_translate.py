@@ -505,3 +505,19 @@ def test_a_stopped_translation_resumes_without_translating_anything_twice(
     assert set(again.translated) == {i for i in every if f"{i}.md" not in written_before}
     assert english_files(project) == english_files(reference)
     assert memory_rows(project) == whole.sentences
+
+
+def test_a_memory_from_before_beam_sizes_serves_beam_4(installed, project):
+    with_seeds_without_english(project, ZCG)
+    build(Project(project), render=False)
+    memory = project / ".cache" / "translation-memory.sqlite"
+    with closing(sqlite3.connect(memory)) as db:
+        rows = db.execute("SELECT model, source, target FROM sentences").fetchall()
+    memory.unlink()
+    (project / "content" / "en" / f"{ZCG}.md").unlink()
+    with closing(sqlite3.connect(memory)) as db, db:  # the memory's first layout
+        db.execute("CREATE TABLE memory (model TEXT, source TEXT, target TEXT)")
+        db.executemany("INSERT INTO memory VALUES (?, ?, ?)", rows)
+    report = build(Project(project), render=False).translation  # Argos' default beam, 4
+    assert report.translated == [ZCG]
+    assert report.model_calls == 0 and report.from_memory == report.sentences == len(rows)
