@@ -17,7 +17,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from briefing import freshness
 from briefing.cache import Cache, digest
-from briefing.config import LANGUAGES, Project, load_site_config
+from briefing.config import LANGUAGES, Project, TranslationSettings, load_site_config
 from briefing.content import read_article
 from briefing.enrich import Story, enrich
 from briefing.errors import ContentError, WarningCounter, log
@@ -99,6 +99,7 @@ def build(
     only: set[Path] | None = None,
     render: bool = True,
     translate: bool = True,
+    translation_settings: TranslationSettings | None = None,
 ) -> BuildResult:
     """Ingest new raw files, read all articles, then (unless `render` is off) write site/."""
     with build_lock(project):
@@ -110,7 +111,7 @@ def build(
         counter = WarningCounter()
         log.addHandler(counter)
         try:
-            result = _build(project, reingest, only, render, translate)
+            result = _build(project, reingest, only, render, translate, translation_settings)
         finally:
             log.removeHandler(counter)
         if full:
@@ -119,12 +120,17 @@ def build(
 
 
 def _build(
-    project: Project, reingest: bool, only: set[Path] | None, render: bool, translate: bool
+    project: Project,
+    reingest: bool,
+    only: set[Path] | None,
+    render: bool,
+    translate: bool,
+    translation_settings: TranslationSettings | None = None,
 ) -> BuildResult:
     result = BuildResult()
     cache = Cache(project.root / ".cache" / "build.sqlite")
     try:
-        _build_with(project, reingest, only, render, translate, result, cache)
+        _build_with(project, reingest, only, render, translate, result, cache, translation_settings)
     finally:
         cache.close()
     log.debug("stage times: %s", ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
@@ -139,6 +145,7 @@ def _build_with(
     translate: bool,
     result: BuildResult,
     cache: Cache,
+    translation_settings: TranslationSettings | None = None,
 ) -> None:
     with result.timed("read"):
         result.glossary = load_glossary(project.glossary_path)
@@ -160,7 +167,11 @@ def _build_with(
         with result.timed("translate"):
             try:
                 translation = translate_stage(
-                    project, translatable, result.articles["en"], result.glossary
+                    project,
+                    translatable,
+                    result.articles["en"],
+                    result.glossary,
+                    translation_settings,
                 )
             except OSError as exc:  # content/en/ not writable (read-only), a full disk
                 where = exc.filename or project.lang_dir("en")

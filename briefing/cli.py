@@ -5,10 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from briefing import freshness
-from briefing.config import Project
+from briefing.config import (
+    DEVICES,
+    Project,
+    TranslationSettings,
+    is_beam_size,
+    load_translation_settings,
+)
 from briefing.errors import ContentError, WarningCounter, log
 
 
@@ -24,13 +31,31 @@ def make_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--strict", action="store_true", help="exit with status 1 if anything was warned about"
     )
+    # Translation speed/quality, over site.toml [translate]; SUPPRESS keeps a value given
+    # before the command from being reset by the command's own default.
+    speed = argparse.ArgumentParser(add_help=False)
+    speed.add_argument(
+        "--beam",
+        type=_beam_size,
+        default=argparse.SUPPRESS,
+        metavar="N",
+        help="beam size of machine translation: 4 is Argos' default, 1 a fast draft",
+    )
+    speed.add_argument(
+        "--device",
+        choices=DEVICES,
+        default=argparse.SUPPRESS,
+        help="run the model on the CPU (the default), a CUDA GPU, or a GPU if there is one",
+    )
     parser = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the bilingual briefing site from the articles in content/.",
-        parents=[common],
+        parents=[common, speed],
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("build", parents=[common], help="run the whole pipeline (the default)")
+    commands.add_parser(
+        "build", parents=[common, speed], help="run the whole pipeline (the default)"
+    )
     ingest = commands.add_parser(
         "ingest",
         parents=[common],
@@ -49,10 +74,15 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--no-watch", action="store_true", help="don't rebuild on change")
-    commands.add_parser(
+    translate = commands.add_parser(
         "translate",
-        parents=[common],
+        parents=[common, speed],
         help="ingest, then translate what lacks English (no site is written)",
+    )
+    translate.add_argument(
+        "--redo-drafts",
+        action="store_true",
+        help="also redo untouched machine English made at a lower beam than now (drafts)",
     )
     install = commands.add_parser(
         "install-model",
@@ -60,9 +90,15 @@ def make_parser() -> argparse.ArgumentParser:
         help="install the zh->en Argos Translate model (from the Argos index, or a file)",
     )
     install.add_argument("--from-file", type=Path, metavar="PATH.argosmodel")
-    commands.add_parser("doctor", parents=[common], help="what is installed for translation")
     commands.add_parser(
-        "status", parents=[common], help="list missing, stale and edited translations"
+        "doctor",
+        parents=[common, speed],
+        help="what is installed for translation, and where it runs",
+    )
+    commands.add_parser(
+        "status",
+        parents=[common, speed],
+        help="list missing, stale, edited and draft translations, and how long the rest would take",
     )
     explain = commands.add_parser(
         "explain",
@@ -100,7 +136,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                     return 1
             _build(project, reingest=args.reingest, only=only, render=False)
         elif args.command == "translate":
-            _build(project, render=False)
+            _build(project, render=False, translation_settings=_translation_settings(args, project))
         elif args.command == "install-model":
             from briefing.translate import install_model
 
@@ -109,9 +145,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         elif args.command == "doctor":
             from briefing.translate import doctor_lines
 
-            print("\n".join(doctor_lines()))
+            print("\n".join(doctor_lines(_translation_settings(args, project))))
         elif args.command == "status":
-            return _status(project)
+            return _status(project, _translation_settings(args, project))
         elif args.command == "serve":
             from briefing.serve import serve
 
@@ -122,10 +158,13 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             # the time a no-change build takes.
             log.info(freshness.UP_TO_DATE)
         else:
-            _build(project)
+            _build(project, translation_settings=_translation_settings(args, project))
     except ContentError as exc:
         log.error("%s", exc)
         return 1
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return 130
     except Exception as exc:  # a bug of ours: one line, the traceback only with -v
         if args.verbose:
             raise
@@ -143,13 +182,37 @@ def _build(project: Project, **options):
     return build(project, **options)
 
 
-def _status(project: Project) -> int:
+def _beam_size(text: str) -> int:
+    if not text.isdigit() or not is_beam_size(int(text)):
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to 16, not {text!r}")
+    return int(text)
+
+
+def _translation_settings(args: argparse.Namespace, project: Project) -> TranslationSettings:
+    """site.toml [translate] with the command line's choices over it."""
+    settings = load_translation_settings(project.config_path)
+    return replace(
+        settings,
+        beam_size=getattr(args, "beam", settings.beam_size),
+        device=getattr(args, "device", settings.device),
+        redo_drafts=getattr(args, "redo_drafts", False),
+    )
+
+
+def _status(project: Project, settings: TranslationSettings) -> int:
     from briefing.build import BuildResult, load_articles
+    from briefing.glossary import load_glossary
     from briefing.translate import status_lines
 
     result = BuildResult()
     zh = load_articles(project, "zh", result)
-    lines = status_lines(project, zh, load_articles(project, "en", result))
+    lines = status_lines(
+        project,
+        zh,
+        load_articles(project, "en", result),
+        load_glossary(project.glossary_path),
+        settings,
+    )
     print("\n".join(lines) if lines else "every article has an up-to-date English translation")
     # What ingest was unsure of: the editor checks these pages, then deletes `review:`.
     doubtful = [a for a in zh if a.review]

@@ -78,17 +78,24 @@ class SiteConfig:
         return self.base_url.rstrip("/") + "/" + path.removeprefix(self.base_path)
 
 
-def load_site_config(path: Path) -> SiteConfig:
+def read_settings(path: Path) -> dict | None:
+    """site.toml as data (None when there is none), read by inputs.py's rules."""
     from briefing.inputs import exists, read_input_text  # kept out of freshness's imports
 
     if not exists(path):
-        return SiteConfig()
+        return None
     text = read_input_text(path, path.parent, limit=1_000_000)
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except Exception as exc:  # TOMLDecodeError, or RecursionError on absurd nesting
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ContentError(path, f"not valid TOML: {problem}") from None
+
+
+def load_site_config(path: Path) -> SiteConfig:
+    data = read_settings(path)
+    if data is None:
+        return SiteConfig()
     base_url = _base_url(data.get("base_url", SiteConfig.base_url), path)
     defaults = SiteConfig()
     titles, descriptions = dict(defaults.titles), dict(defaults.descriptions)
@@ -127,3 +134,52 @@ def _text(section: dict, key: str, default: str, lang: str, path: Path) -> str:
     if not isinstance(value, str):
         raise ContentError(path, f"[{lang}] {key} must be text, not {value!r}")
     return remove_control_characters(value)
+
+
+DEVICES = ("cpu", "cuda", "auto")
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    """site.toml [translate]: the speed/quality choice of machine translation.
+
+    beam_size 4 is Argos Translate's own default; 1 (greedy decoding) is a fast
+    draft, several times quicker, that a later run at a higher beam can redo.
+    device "cpu" is the default and the tested path; "auto" uses a CUDA GPU when
+    CTranslate2 sees one. The command line (`--beam`, `--device`) overrides both.
+    """
+
+    beam_size: int = 4
+    device: str = "cpu"
+    redo_drafts: bool = False  # command line only: redo machine English made at a lower beam
+
+
+BEAM_SIZES = range(1, 17)
+
+
+def is_beam_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in BEAM_SIZES
+
+
+def load_translation_settings(path: Path) -> TranslationSettings:
+    data = read_settings(path)
+    if data is None:
+        return TranslationSettings()
+    section = data.get("translate", {})
+    if not isinstance(section, dict):
+        raise ContentError(path, "[translate] must be a table")
+    unknown = sorted(set(section) - {"beam_size", "device"})
+    if unknown:
+        raise ContentError(path, f"[translate] has unknown settings: {', '.join(unknown)}")
+    defaults = TranslationSettings()
+    device = section.get("device", defaults.device)
+    if device not in DEVICES:
+        raise ContentError(
+            path, f"[translate] device must be one of {', '.join(DEVICES)}, not {device!r}"
+        )
+    beam_size = section.get("beam_size", defaults.beam_size)
+    if not is_beam_size(beam_size):
+        raise ContentError(
+            path, f"[translate] beam_size must be a whole number from 1 to 16, not {beam_size!r}"
+        )
+    return TranslationSettings(beam_size=beam_size, device=device)

@@ -5,14 +5,21 @@ Nothing here touches the network: socket connections fail for these tests.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 
 import pytest
 import yaml
 
 from briefing.build import BuildResult, build, load_articles
-from briefing.config import Project
+from briefing.cli import main
+from briefing.config import Project, TranslationSettings
 from briefing.protect import protect
 from briefing.translate import Engine, find_model, split_sentences
 
@@ -20,6 +27,7 @@ from .conftest import ARGOS_HOME, REPO
 from .tiny_argos import build_tiny_package
 
 ZCG = "2022-02-27-d9ab3b7d"
+OTHER = "2022-05-26-326a0657"
 GLOSSARY = {"智创谷": "Zhichuang Valley", "山西智创城": "Shanxi Zhichuang City", "晋中": "Jinzhong"}
 
 
@@ -118,7 +126,10 @@ def test_batched_translation_equals_argos_translate(installed):
     ours = engine.translate(sentences)
     theirs = [argostranslate.translate.translate(s, "zh", "en") for s in sentences]
     assert ours == theirs
-    assert engine.model_calls == 1  # one batched call for all of them
+    assert engine.sentences_sent == len(set(sentences))
+    assert engine.model_calls == -(
+        -engine.sentences_sent // engine.batch_size
+    )  # batched, not one by one
 
 
 def test_missing_english_is_machine_translated_with_provenance(installed, project, run):
@@ -143,7 +154,7 @@ def test_missing_english_is_machine_translated_with_provenance(installed, projec
 def test_no_change_rebuild_calls_the_model_zero_times(installed, project):
     with_seeds_without_english(project, ZCG)
     first = build(Project(project)).translation
-    assert first.model_calls == 1 and first.translated == [ZCG]
+    assert first.translated == [ZCG] and first.sentences_sent == first.sentences > 0
     again = build(Project(project)).translation
     assert again.model_calls == 0 and again.translated == []
 
@@ -167,7 +178,7 @@ def test_changed_chinese_redoes_an_untouched_machine_translation(installed, proj
     report = build(Project(project)).translation
     assert report.translated == [ZCG]
     assert report.model_calls == 1
-    assert report.sentences - report.from_memory == 1  # only the new sentence
+    assert report.sentences_sent == report.sentences - report.from_memory == 1  # the new one
     _, after = english(project, ZCG)
     assert after["translation"]["source_hash"] != before["translation"]["source_hash"]
 
@@ -259,3 +270,254 @@ def test_a_damaged_translation_memory_is_set_aside_and_rebuilt(installed, projec
     assert (project / ".cache" / "translation-memory.damaged").exists()
     assert (project / "content" / "en" / f"{ZCG}.md").exists()
     assert build(Project(project)).translation.model_calls == 0  # the new memory works
+
+
+# --- speed and quality: beam size, device, drafts -------------------------------------------
+
+
+def set_translate_settings(project, text):
+    path = project / "site.toml"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n[translate]\n{text}\n", encoding="utf-8")
+
+
+def test_the_beam_size_is_recorded_in_the_provenance(installed, project, run):
+    with_seeds_without_english(project, ZCG)
+    set_translate_settings(project, "beam_size = 1")
+    status, out = run(project, "translate")
+    assert status == 0
+    assert "at beam 1 on cpu" in out
+    assert english(project, ZCG)[1]["translation"]["beam_size"] == 1
+
+
+def test_the_command_line_beam_wins_over_site_toml(installed, project, run):
+    with_seeds_without_english(project, ZCG)
+    set_translate_settings(project, "beam_size = 1")
+    assert run(project, "translate", "--beam", "2")[0] == 0
+    assert english(project, ZCG)[1]["translation"]["beam_size"] == 2
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("beam_size = 0", "[translate] beam_size must be a whole number from 1 to 16, not 0"),
+        ('beam_size = "4"', "[translate] beam_size must be a whole number from 1 to 16, not '4'"),
+        ('device = "gpu"', "[translate] device must be one of cpu, cuda, auto, not 'gpu'"),
+        ("beams = 4", "[translate] has unknown settings: beams"),
+    ],
+)
+def test_bad_translate_settings_are_one_line_errors(project, run, setting, message):
+    set_translate_settings(project, setting)
+    status, out = run(project, "translate")
+    assert status == 1
+    assert out.strip() == f"error: site.toml: {message}"
+
+
+def test_a_bad_beam_on_the_command_line_is_refused(project, capsys):
+    with pytest.raises(SystemExit):
+        main(["translate", "--beam", "0"], root=project)
+    assert "--beam: a whole number from 1 to 16, not '0'" in capsys.readouterr().err
+
+
+def test_drafts_are_redone_at_full_quality_only_when_asked(installed, project, run):
+    with_seeds_without_english(project, ZCG)
+    run(project, "translate", "--beam", "1")
+    draft = (project / "content" / "en" / f"{ZCG}.md").read_text(encoding="utf-8")
+    status, out = run(project)  # beam 4 from here on, but drafts wait for --redo-drafts
+    assert status == 0
+    assert (project / "content" / "en" / f"{ZCG}.md").read_text(encoding="utf-8") == draft
+    assert "drafts (machine English made at a lower beam than 4): 1;" in out
+    redo = TranslationSettings(beam_size=4, redo_drafts=True)
+    report = build(Project(project), render=False, translation_settings=redo).translation
+    assert report.translated == [ZCG]
+    # a draft is never served as a full-quality translation: every sentence goes to the model
+    assert report.from_memory == 0 and report.sentences_sent == report.sentences > 0
+    assert english(project, ZCG)[1]["translation"]["beam_size"] == 4
+
+
+def test_an_edited_draft_is_kept_when_drafts_are_redone(installed, project, run):
+    with_seeds_without_english(project, ZCG)
+    run(project, "translate", "--beam", "1")
+    path = project / "content" / "en" / f"{ZCG}.md"
+    edited = path.read_text(encoding="utf-8").rstrip() + "\n\nAn editor's own sentence.\n"
+    path.write_text(edited, encoding="utf-8")
+    status, _ = run(project, "translate", "--redo-drafts")
+    assert status == 0
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_status_lists_drafts_and_how_long_the_waiting_sentences_take(installed, project, run):
+    with_seeds_without_english(project, ZCG, OTHER)
+    _, out = run(project, "status")
+    assert f"missing: content/en/{ZCG}.md" in out
+    waiting = next(line for line in out.splitlines() if line.startswith("waiting:"))
+    assert "sentences to translate in 2 articles: about" in waiting
+    assert "at beam 4 on cpu (assuming 5.0 sentences/s: no run at these settings yet" in waiting
+    run(project, "translate", "--beam", "1")
+    (project / "content" / "en" / f"{OTHER}.md").unlink()
+    _, out = run(project, "status", "--beam", "1")
+    assert "waiting: 0 sentences to translate in 1 articles (all in the translation memory)" in out
+    zh = project / "content" / "zh" / f"{OTHER}.md"
+    zh.write_text(zh.read_text(encoding="utf-8") + "\n新增的一段文字。\n", encoding="utf-8")
+    _, out = run(project, "status", "--beam", "1")
+    waiting = next(line for line in out.splitlines() if line.startswith("waiting:"))
+    assert waiting.startswith("waiting: 1 sentences to translate in 1 articles: about")
+    assert "sentences/s, measured in earlier runs)" in waiting  # the rate of the run just made
+    _, out = run(project, "status")
+    assert f"draft (beam 1, below 4): content/en/{ZCG}.md" in out
+    redo = next(line for line in out.splitlines() if line.startswith("redoing the drafts"))
+    assert "python build.py translate --redo-drafts" in redo and "in 1 articles: about" in redo
+
+
+def test_doctor_says_which_device_and_why(installed, project, run):
+    _, out = run(project, "doctor")
+    assert "device: cpu (the default; CTranslate2 sees no CUDA devices)" in out
+    assert "decoding: beam 4 (Argos' default)" in out
+    _, out = run(project, "doctor", "--device", "auto", "--beam", "1")
+    assert "device: cpu (auto: CTranslate2 sees no CUDA devices)" in out
+    assert "decoding: beam 1 (a fast draft)" in out
+
+
+def test_asking_for_a_gpu_that_is_not_there_is_an_error(installed, project, run):
+    with_seeds_without_english(project, ZCG)
+    status, out = run(project, "translate", "--device", "cuda")
+    assert status == 1
+    assert "error: device cuda: CTranslate2 sees no CUDA devices; use --device cpu" in out
+    assert not (project / "content" / "en" / f"{ZCG}.md").exists()
+
+
+def test_a_run_that_is_not_on_a_terminal_logs_its_progress(installed, project, run, monkeypatch):
+    from briefing.translate import Progress
+
+    monkeypatch.setattr(Progress, "LOG_EVERY", 0.0)  # a line after every batch
+    with_seeds_without_english(project, ZCG)
+    _, out = run(project, "translate")
+    lines = [line for line in out.splitlines() if line.startswith("translating: ")]
+    assert lines and all("sentences," in line and "left" in line for line in lines)
+    (project / "content" / "en" / f"{ZCG}.md").unlink()
+    _, out = run(project, "translate", "-q", "--beam", "2")  # new work, and only warnings
+    assert out and all(line.startswith("warning: ") for line in out.splitlines())
+    assert english(project, ZCG)[1]["translation"]["beam_size"] == 2
+
+
+def test_on_a_terminal_progress_is_a_bar_with_the_time_left(installed, monkeypatch):
+    import io
+
+    from briefing.translate import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(Progress, "BAR_DELAY", 0.0)
+    progress = Progress(100)
+    progress.update(40)
+    progress.close()
+    shown = terminal.getvalue()
+    assert "translating:  40%" in shown and "40/100" in shown and "<" in shown  # time left
+
+
+# --- stopped and resumed --------------------------------------------------------------------
+
+
+# Runs `python build.py translate` in a project, counting the sentences committed to the
+# memory, and pausing before model call PAUSE_AT to say how many, to be stopped there.
+DRIVER = """
+import sys, time
+from pathlib import Path
+from briefing import translate
+from briefing.cli import main
+
+translate.ROUND_SENTENCES = 40  # English files are written as rounds of articles finish
+committed = 0
+put = translate.Memory.put
+def counting_put(memory, key, pairs, timing=None):
+    global committed
+    put(memory, key, pairs, timing)
+    committed += len(pairs)
+submit = translate.Engine._submit
+def pause_then_submit(engine, tokens):
+    if engine.model_calls + 1 == int(sys.argv[2]):
+        print(committed, flush=True)
+        time.sleep(600)
+    return submit(engine, tokens)
+translate.Memory.put = counting_put
+translate.Engine._submit = pause_then_submit
+sys.exit(main(["translate"], root=Path(sys.argv[1])))
+"""
+PAUSE_AT = 6
+
+
+def start_translating(project, argos_packages):
+    env = {
+        **os.environ,
+        "ARGOS_PACKAGES_DIR": str(argos_packages),
+        "PYTHONPATH": str(REPO),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(project), str(PAUSE_AT)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    assert line.strip().isdigit(), process.stderr.read()
+    return process, int(line)
+
+
+def memory_rows(project):
+    with closing(sqlite3.connect(project / ".cache" / "translation-memory.sqlite")) as db:
+        return db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+
+
+def english_files(project):
+    folder = project / "content" / "en"
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT])
+def test_a_stopped_translation_resumes_without_translating_anything_twice(
+    installed, project, tmp_path, run, stop
+):
+    every = [p.stem for p in (REPO / "content" / "en").glob("*.md")]
+    with_seeds_without_english(project, *every)
+    reference = tmp_path / "uninterrupted"
+    shutil.copytree(project, reference)
+    whole = build(Project(reference), render=False).translation
+
+    process, committed = start_translating(project, installed)
+    process.send_signal(stop)
+    _, err = process.communicate(timeout=120)
+    kept = memory_rows(project)
+    assert 0 < kept == committed < whole.sentences  # every batch done before the stop is kept
+    if stop == signal.SIGINT:
+        assert process.returncode == 130
+        assert f"interrupted: {kept} of {whole.sentences} new sentences translated and kept" in err
+    written_before = english_files(project)
+    assert 0 < len(written_before) < len(every)  # finished rounds of articles are written
+    assert "sentences/s, measured in earlier runs" in run(project, "status")[1]
+
+    again = build(Project(project), render=False).translation
+    assert kept + again.sentences_sent == whole.sentences  # nothing translated twice
+    assert set(again.translated) == {i for i in every if f"{i}.md" not in written_before}
+    assert english_files(project) == english_files(reference)
+    assert memory_rows(project) == whole.sentences
+
+
+def test_a_memory_from_before_beam_sizes_serves_beam_4(installed, project):
+    with_seeds_without_english(project, ZCG)
+    build(Project(project), render=False)
+    memory = project / ".cache" / "translation-memory.sqlite"
+    with closing(sqlite3.connect(memory)) as db:
+        rows = db.execute("SELECT model, source, target FROM sentences").fetchall()
+    memory.unlink()
+    (project / "content" / "en" / f"{ZCG}.md").unlink()
+    with closing(sqlite3.connect(memory)) as db, db:  # the memory's first layout
+        db.execute("CREATE TABLE memory (model TEXT, source TEXT, target TEXT)")
+        db.executemany("INSERT INTO memory VALUES (?, ?, ?)", rows)
+    report = build(Project(project), render=False).translation  # Argos' default beam, 4
+    assert report.translated == [ZCG]
+    assert report.model_calls == 0 and report.from_memory == report.sentences == len(rows)

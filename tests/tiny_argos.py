@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -109,21 +110,50 @@ def build_ctranslate2_model(vocabulary: list[str], output: Path, seed: int = 1) 
     spec.save(str(output))
 
 
-def build_tiny_package(repo: Path, workdir: Path, version: str = "0.1") -> Path:
-    """Write tiny_zh_en.argosmodel into workdir and return its path."""
+def pad_sentencepiece(model: Path, size: int) -> None:
+    """Add never-used pieces until the vocabulary has `size` entries: a real model's
+    vocabulary size (and so its output layer's cost) with the seeds' own pieces."""
+    from sentencepiece import sentencepiece_model_pb2
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(model.read_bytes())
+    for number in range(size - len(proto.pieces)):
+        piece = proto.pieces.add()
+        piece.piece = f"\u2581pad{number}"  # text the Chinese input never contains
+        piece.score = -1000.0
+    model.write_bytes(proto.SerializeToString())
+
+
+def write_package(
+    repo: Path,
+    workdir: Path,
+    *,
+    label: str = "tiny",
+    version: str = "0.1",
+    build_model: Callable[[list[str], Path], None] = build_ctranslate2_model,
+    vocabulary_size: int | None = None,
+    spacy_language: str = "xx",
+) -> Path:
+    """Write the package folder translate-zh_en-<label> into workdir and return it.
+
+    build_model writes the CTranslate2 model for a vocabulary into a folder (the
+    tiny one by default); spacy_language "xx" gives Argos a splitter that keeps a
+    Chinese paragraph whole, "zh" one that splits it at 。！？ as a real package's does."""
     import sentencepiece as spm
     import spacy
 
-    package = workdir / "translate-zh_en-tiny"
+    package = workdir / f"translate-zh_en-{label}"
     if package.exists():
         shutil.rmtree(package)
     package.mkdir(parents=True)
     sp_model = train_sentencepiece(training_lines(repo), workdir / "sentencepiece")
+    if vocabulary_size:
+        pad_sentencepiece(sp_model, vocabulary_size)
     shutil.copy(sp_model, package / "sentencepiece.model")
     processor = spm.SentencePieceProcessor(model_file=str(sp_model))
     vocabulary = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    build_ctranslate2_model(vocabulary, package / "model")
-    spacy.blank("xx").to_disk(package / "spacy")  # an offline sentence splitter for Argos
+    build_model(vocabulary, package / "model")
+    spacy.blank(spacy_language).to_disk(package / "spacy")  # an offline sentence splitter
     (package / "metadata.json").write_text(
         json.dumps(
             {
@@ -132,14 +162,24 @@ def build_tiny_package(repo: Path, workdir: Path, version: str = "0.1") -> Path:
                 "from_code": "zh",
                 "to_code": "en",
                 "type": "translate",
-                "name": "Tiny test zh-en",
+                "name": f"{label.capitalize()} test zh-en",
                 "languages": [{"code": "zh", "name": "Chinese"}, {"code": "en", "name": "English"}],
             }
         ),
         encoding="utf-8",
     )
-    archive = workdir / "tiny_zh_en.argosmodel"
+    return package
+
+
+def zip_package(package: Path, archive: Path) -> Path:
+    """The .argosmodel layout: a zip whose one top folder is the package."""
     with zipfile.ZipFile(archive, "w") as zipped:
         for path in sorted(package.rglob("*")):
-            zipped.write(path, path.relative_to(workdir))
+            zipped.write(path, path.relative_to(package.parent))
     return archive
+
+
+def build_tiny_package(repo: Path, workdir: Path, version: str = "0.1") -> Path:
+    """Write tiny_zh_en.argosmodel into workdir and return its path."""
+    package = write_package(repo, workdir, version=version)
+    return zip_package(package, workdir / "tiny_zh_en.argosmodel")
