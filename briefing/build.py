@@ -33,7 +33,7 @@ from briefing.render.templates import Templates
 from briefing.render.urls import Urls
 from briefing.search.index import Entry, SearchIndex, make_entry
 from briefing.text import chinese
-from briefing.translate import TranslationReport, translate_stage
+from briefing.translate.stage import TranslationReport, translate_stage
 
 
 @dataclass

@@ -138,12 +138,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         elif args.command == "translate":
             _build(project, render=False, translation_settings=_translation_settings(args, project))
         elif args.command == "install-model":
-            from briefing.translate import install_model
+            from briefing.translate.model import install_model
 
             model = install_model(args.from_file)
             log.info("installed %s at %s", model.label, model.path)
         elif args.command == "doctor":
-            from briefing.translate import doctor_lines
+            from briefing.translate.status import doctor_lines
 
             print("\n".join(doctor_lines(_translation_settings(args, project))))
         elif args.command == "status":
@@ -202,7 +202,7 @@ def _translation_settings(args: argparse.Namespace, project: Project) -> Transla
 def _status(project: Project, settings: TranslationSettings) -> int:
     from briefing.build import BuildResult, load_articles
     from briefing.glossary import load_glossary
-    from briefing.translate import status_lines
+    from briefing.translate.status import status_lines
 
     result = BuildResult()
     zh = load_articles(project, "zh", result)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import secrets
 from pathlib import Path
 
 import yaml
@@ -265,31 +263,6 @@ def article_to_markdown(article: Article) -> str:
     )
     body = "\n\n".join(f"## {b.text}" if b.kind == "heading" else b.text for b in article.blocks)
     return f"---\n{front}---\n\n{body}\n"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it.
-
-    The file gets the mode any new file gets (0644 under the usual umask), as a file
-    an editor makes would: mkstemp's 0600 would hide articles from a web server or a
-    colleague."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(100):
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - 100 random names taken
-        raise FileExistsError(f"no free temporary name beside {path}")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # --- escaping -------------------------------------------------------------------

@@ -20,8 +20,9 @@ import yaml
 from briefing.build import BuildResult, build, load_articles
 from briefing.cli import main
 from briefing.config import Project, TranslationSettings
-from briefing.protect import protect
-from briefing.translate import Engine, find_model, split_sentences
+from briefing.translate.engine import Engine, split_sentences
+from briefing.translate.model import find_model
+from briefing.translate.protect import protect
 
 from .conftest import ARGOS_HOME, REPO
 from .tiny_argos import build_tiny_package
@@ -386,7 +387,7 @@ def test_asking_for_a_gpu_that_is_not_there_is_an_error(installed, project, run)
 
 
 def test_a_run_that_is_not_on_a_terminal_logs_its_progress(installed, project, run, monkeypatch):
-    from briefing.translate import Progress
+    from briefing.translate.progress import Progress
 
     monkeypatch.setattr(Progress, "LOG_EVERY", 0.0)  # a line after every batch
     with_seeds_without_english(project, ZCG)
@@ -402,7 +403,7 @@ def test_a_run_that_is_not_on_a_terminal_logs_its_progress(installed, project, r
 def test_on_a_terminal_progress_is_a_bar_with_the_time_left(installed, monkeypatch):
     import io
 
-    from briefing.translate import Progress
+    from briefing.translate.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -426,24 +427,24 @@ def test_on_a_terminal_progress_is_a_bar_with_the_time_left(installed, monkeypat
 DRIVER = """
 import sys, time
 from pathlib import Path
-from briefing import translate
 from briefing.cli import main
+from briefing.translate import engine, memory, stage
 
-translate.ROUND_SENTENCES = 40  # English files are written as rounds of articles finish
+stage.ROUND_SENTENCES = 40  # English files are written as rounds of articles finish
 committed = 0
-put = translate.Memory.put
+put = memory.Memory.put
 def counting_put(memory, key, pairs, timing=None):
     global committed
     put(memory, key, pairs, timing)
     committed += len(pairs)
-submit = translate.Engine._submit
+submit = engine.Engine._submit
 def pause_then_submit(engine, tokens):
     if engine.model_calls + 1 == int(sys.argv[2]):
         print(committed, flush=True)
         time.sleep(600)
     return submit(engine, tokens)
-translate.Memory.put = counting_put
-translate.Engine._submit = pause_then_submit
+memory.Memory.put = counting_put
+engine.Engine._submit = pause_then_submit
 sys.exit(main(["translate"], root=Path(sys.argv[1])))
 """
 PAUSE_AT = 6

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.config import Project
-from briefing.content import article_to_markdown, write_text_atomic
+from briefing.content import article_to_markdown
 from briefing.errors import ContentError, log, warn
+from briefing.files import write_atomic
 from briefing.ingest.html import HTML_SUFFIXES, read_html_page
 from briefing.ingest.page import DROPPED
 from briefing.ingest.reader import CleanPage, IngestError, read_page
@@ -184,13 +185,13 @@ def _write_ingested(project: Project, article: Article) -> None:
         if old == text:
             return
         backup = _free_backup_name(path)
-        write_text_atomic(backup, old)
+        write_atomic(backup, old)
         log.warning(
             "%s: replaced by re-ingest; the previous version is in %s",
             project.relative(path),
             project.relative(backup),
         )
-    write_text_atomic(path, text)
+    write_atomic(path, text)
     log.info("ingested %s -> %s", article.original, project.relative(path))
 
 

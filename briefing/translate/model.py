@@ -1,0 +1,89 @@
+"""The zh->en model: an Argos Translate package, found, installed, described."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.errors import ContentError
+
+FROM, TO = "zh", "en"
+INSTALL_HINT = "python build.py install-model (or --from-file PATH.argosmodel)"
+EXTRA_HINT = 'pip install -e ".[translate]"'
+
+# --- the model ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Model:
+    """An installed zh->en Argos package."""
+
+    name: str
+    version: str
+    path: Path
+    target_prefix: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}".strip()
+
+
+def argos_version() -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version("argostranslate")
+    except Exception:
+        return None
+
+
+def find_model() -> Model | None:
+    """The installed zh->en package, or None (also when argostranslate is not installed)."""
+    try:
+        import argostranslate.package as package
+    except ImportError:
+        return None
+    for pkg in package.get_installed_packages():
+        if pkg.type == "translate" and pkg.from_code == FROM and pkg.to_code == TO:
+            name = pkg.package_path.name
+            return Model(name, pkg.package_version, pkg.package_path, pkg.target_prefix)
+    return None
+
+
+def install_model(from_file: Path | None = None) -> Model:
+    """Install zh->en from a local .argosmodel file, or from the Argos index (online)."""
+    try:
+        import argostranslate.package as package
+    except ImportError:
+        raise ContentError("argostranslate", f"not installed: {EXTRA_HINT}") from None
+    if from_file is not None:
+        if not from_file.is_file():
+            raise ContentError(from_file, "no such file")
+        try:
+            package.install_from_path(from_file)
+        except Exception as exc:  # Argos raises bare Exception for a bad archive
+            raise ContentError(from_file, f"not an Argos model package: {exc}") from None
+    else:
+        from argostranslate import settings
+
+        package.update_package_index()  # Argos logs and swallows a download failure
+        if not Path(settings.local_package_index).exists():
+            # (and get_available_packages() would then recurse until RecursionError)
+            raise ContentError("Argos package index", "cannot be read (offline?)")
+        try:
+            available = [
+                p
+                for p in package.get_available_packages()
+                if p.from_code == FROM and p.to_code == TO
+            ]
+        except Exception as exc:
+            raise ContentError("Argos package index", f"cannot be read (offline?): {exc}") from None
+        if not available:
+            raise ContentError("Argos package index", "has no zh->en package")
+        package.install_from_path(available[0].download())
+    model = find_model()
+    if model is None:
+        raise ContentError(
+            from_file or "Argos package index", "installed, but no zh->en model found"
+        )
+    return model
