@@ -43,7 +43,7 @@ class Memory:
 
     def get(self, key: tuple[str, str], sources: list[str]) -> dict[str, str]:
         """Known translations of `sources` under key (model, decoding)."""
-        found = {}
+        found: dict[str, str] = {}
         for start in range(0, len(sources), 500):
             chunk = sources[start : start + 500]
             rows = self.db.execute(

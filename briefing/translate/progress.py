@@ -71,5 +71,6 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-            self.redirect.__exit__(None, None, None)
+            if self.redirect is not None:
+                self.redirect.__exit__(None, None, None)
             self.bar = None

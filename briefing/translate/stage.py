@@ -273,7 +273,7 @@ def english_version(item: ArticleWork, known: dict[str, str]) -> Article:
         texts.append(" ".join(parts))
     title, *body = texts
     blocks = [
-        Block(kind, escape_markdown(text))
+        Block(kind, escape_markdown(text))  # type: ignore[arg-type]  # "paragraph" or "heading"
         for (kind, _), text in zip(item.blocks[1:], body, strict=True)
     ]
     english = Article(id=article.id, lang=TO, title=title or article.title, blocks=blocks)
