@@ -20,7 +20,7 @@ from briefing.cache import Cache, digest
 from briefing.config import LANGUAGES, Project, TranslationSettings, load_site_config
 from briefing.content import read_article
 from briefing.enrich import Story, enrich
-from briefing.errors import ContentError, WarningCounter, log
+from briefing.errors import BriefingError, InputError, WarningCounter, log
 from briefing.glossary import load_glossary
 from briefing.ingest import ingest_raw_files
 from briefing.inputs import input_files, read_input
@@ -72,14 +72,14 @@ def build_lock(project: Project):
     try:  # O_NOFOLLOW: a link planted in its place is not written through
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:
-        raise ContentError(project.relative(path), f"cannot be opened: {exc.strerror}") from None
+        raise BriefingError(project.relative(path), f"cannot be opened: {exc.strerror}") from None
     with open(descriptor, "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             owner = handle.read().strip() or "?"
-            raise ContentError(
+            raise BriefingError(
                 project.relative(path),
                 f"another build is running (pid {owner}); try again when it ends",
             ) from None
@@ -175,7 +175,7 @@ def _build_with(
                 )
             except OSError as exc:  # content/en/ not writable (read-only), a full disk
                 where = exc.filename or project.lang_dir("en")
-                raise ContentError(
+                raise InputError(
                     project.relative(Path(where)),
                     f"cannot write the translation: {exc.strerror or exc}",
                 ) from None
@@ -246,9 +246,9 @@ def _render_site(project: Project, result: BuildResult, cache: Cache) -> None:
             result.pages = write_site(site, site_files())
     except TemplateSyntaxError as exc:
         where = project.templates_dir / (exc.name or "")
-        raise ContentError(where, f"line {exc.lineno}: {exc.message}") from None
+        raise InputError(where, f"line {exc.lineno}: {exc.message}") from None
     except TemplateError as exc:
-        raise ContentError(project.templates_dir, f"template error: {exc}") from None
+        raise InputError(project.templates_dir, f"template error: {exc}") from None
     cache.commit()  # the records now describe the site on disk
     log.info(
         "site: %d files in %s (%d pages rendered, %d unchanged)",
@@ -346,7 +346,7 @@ def load_articles(
             try:
                 article = read_article(path, lang, within=project.content_dir)
             except Exception as exc:  # whatever the file holds, it is this file's error
-                message = exc.message if isinstance(exc, ContentError) else _unexpected(exc)
+                message = exc.message if isinstance(exc, InputError) else _unexpected(exc)
                 log.error("%s: %s", project.relative(path), message)
                 result.failed += 1
                 result.unreadable.add(path)

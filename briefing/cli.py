@@ -16,7 +16,7 @@ from briefing.config import (
     is_beam_size,
     load_translation_settings,
 )
-from briefing.errors import ContentError, WarningCounter, log
+from briefing.errors import BriefingError, InputError, WarningCounter, log
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             log.info(freshness.UP_TO_DATE)
         else:
             _build(project, translation_settings=_translation_settings(args, project))
-    except ContentError as exc:
+    except BriefingError as exc:
         log.error("%s", exc)
         return 1
     except KeyboardInterrupt:
@@ -235,7 +235,7 @@ def _explain(path: Path) -> int:
     try:
         data = read_input(path, None, limit=MAX_RAW_BYTES, what="raw articles")
         page = read_raw_page(data, path.name, "", str(path))
-    except ContentError as exc:
+    except InputError as exc:
         log.error("%s", exc)
         return 1
     except IngestError as exc:

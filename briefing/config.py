@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from briefing.errors import ContentError
+from briefing.errors import InputError
 from briefing.text.decoding import remove_control_characters
 
 if sys.version_info >= (3, 11):
@@ -89,7 +89,7 @@ def read_settings(path: Path) -> dict | None:
         return tomllib.loads(text)
     except Exception as exc:  # TOMLDecodeError, or RecursionError on absurd nesting
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ContentError(path, f"not valid TOML: {problem}") from None
+        raise InputError(path, f"not valid TOML: {problem}") from None
 
 
 def load_site_config(path: Path) -> SiteConfig:
@@ -102,7 +102,7 @@ def load_site_config(path: Path) -> SiteConfig:
     for lang in LANGUAGES:
         section = data.get(lang, {})
         if not isinstance(section, dict):
-            raise ContentError(path, f"[{lang}] must be a table")
+            raise InputError(path, f"[{lang}] must be a table")
         titles[lang] = _text(section, "title", titles[lang], lang, path)
         descriptions[lang] = _text(section, "description", descriptions[lang], lang, path)
     return SiteConfig(base_url=base_url, titles=titles, descriptions=descriptions)
@@ -122,9 +122,9 @@ def _base_url(value, path: Path) -> str:
         or not parts.hostname
         or _NOT_IN_URL.search(value)
     ):
-        raise ContentError(path, f"base_url {value!r} is not an http(s) URL")
+        raise InputError(path, f"base_url {value!r} is not an http(s) URL")
     if parts.query or parts.fragment:
-        raise ContentError(path, f"base_url {value!r} has a query or fragment; links need neither")
+        raise InputError(path, f"base_url {value!r} has a query or fragment; links need neither")
     site_path = re.sub(r"/{2,}", "/", f"/{parts.path}/")
     return urlunsplit((parts.scheme, parts.netloc, site_path, "", ""))
 
@@ -132,7 +132,7 @@ def _base_url(value, path: Path) -> str:
 def _text(section: dict, key: str, default: str, lang: str, path: Path) -> str:
     value = section.get(key, default)
     if not isinstance(value, str):
-        raise ContentError(path, f"[{lang}] {key} must be text, not {value!r}")
+        raise InputError(path, f"[{lang}] {key} must be text, not {value!r}")
     return remove_control_characters(value)
 
 
@@ -167,19 +167,19 @@ def load_translation_settings(path: Path) -> TranslationSettings:
         return TranslationSettings()
     section = data.get("translate", {})
     if not isinstance(section, dict):
-        raise ContentError(path, "[translate] must be a table")
+        raise InputError(path, "[translate] must be a table")
     unknown = sorted(set(section) - {"beam_size", "device"})
     if unknown:
-        raise ContentError(path, f"[translate] has unknown settings: {', '.join(unknown)}")
+        raise InputError(path, f"[translate] has unknown settings: {', '.join(unknown)}")
     defaults = TranslationSettings()
     device = section.get("device", defaults.device)
     if device not in DEVICES:
-        raise ContentError(
+        raise InputError(
             path, f"[translate] device must be one of {', '.join(DEVICES)}, not {device!r}"
         )
     beam_size = section.get("beam_size", defaults.beam_size)
     if not is_beam_size(beam_size):
-        raise ContentError(
+        raise InputError(
             path, f"[translate] beam_size must be a whole number from 1 to 16, not {beam_size!r}"
         )
     return TranslationSettings(beam_size=beam_size, device=device)

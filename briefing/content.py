@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from briefing.errors import ContentError, warn
+from briefing.errors import InputError, warn
 from briefing.inputs import parse_yaml, read_input_text, yaml_problem
 from briefing.model import Article, Block
 
@@ -55,15 +55,15 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
 def read_article(path: Path, lang: str, within: Path | None = None) -> Article:
-    """Parse one Markdown article; raise ContentError naming the file on bad input.
+    """Parse one Markdown article; raise InputError naming the file on bad input.
 
     `within`: the folder the file (or the file a link leads to) must be in; its own
     folder by default."""
     try:
         text = read_input_text(path, within or path.parent, what="Markdown articles")
-    except ContentError as exc:
+    except InputError as exc:
         if exc.message.startswith("not UTF-8"):
-            raise ContentError(path, "not UTF-8 text (Markdown articles must be UTF-8)") from None
+            raise InputError(path, "not UTF-8 text (Markdown articles must be UTF-8)") from None
         raise
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = split_front_matter(text, path)
@@ -72,36 +72,36 @@ def read_article(path: Path, lang: str, within: Path | None = None) -> Article:
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     if not text.startswith("---\n"):
-        raise ContentError(path, "no front-matter (the file must start with a '---' line)")
+        raise InputError(path, "no front-matter (the file must start with a '---' line)")
     end = text.find("\n---", 3)
     if end == -1 or text[end + 4 : end + 5] not in ("\n", ""):
-        raise ContentError(path, "front-matter is not closed by a '---' line")
+        raise InputError(path, "front-matter is not closed by a '---' line")
     try:
         meta = parse_yaml(text[4 : end + 1])
     except yaml.YAMLError as exc:
         # The front-matter starts on the file's line 2, after the opening '---'.
         problem = yaml_problem(exc, first_line=2)
-        raise ContentError(path, f"front-matter is not valid YAML{problem}") from None
+        raise InputError(path, f"front-matter is not valid YAML{problem}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise ContentError(path, "front-matter must be a mapping of keys to values")
+        raise InputError(path, "front-matter must be a mapping of keys to values")
     return meta, text[end + 5 :]
 
 
 def article_from_meta(meta: dict, body: str, path: Path, lang: str) -> Article:
     article_id = meta.get("id", path.stem)
     if not isinstance(article_id, str) or not ID_PATTERN.match(article_id):
-        raise ContentError(
+        raise InputError(
             path, f"id {article_id!r} is not a lowercase ASCII slug (a-z, 0-9 and '-')"
         )
     if article_id != path.stem:
-        raise ContentError(path, f"id {article_id!r} does not match the file name {path.name!r}")
+        raise InputError(path, f"id {article_id!r} does not match the file name {path.name!r}")
     if meta.get("lang", lang) != lang:
-        raise ContentError(path, f"lang is {meta.get('lang')!r} but the file is in {lang}/")
+        raise InputError(path, f"lang is {meta.get('lang')!r} but the file is in {lang}/")
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise ContentError(path, "front-matter has no title")
+        raise InputError(path, "front-matter has no title")
 
     values: dict = {}
     for key in FIELDS:
@@ -114,18 +114,16 @@ def article_from_meta(meta: dict, body: str, path: Path, lang: str) -> Article:
             value = _as_iso_date(value, path)
         elif key == "part":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 999:
-                raise ContentError(
-                    path, f"part must be a whole number from 1 to 999, not {value!r}"
-                )
+                raise InputError(path, f"part must be a whole number from 1 to 999, not {value!r}")
         elif not isinstance(value, str):
-            raise ContentError(path, f"{key} must be text, not {type(value).__name__}")
+            raise InputError(path, f"{key} must be text, not {type(value).__name__}")
         values[key] = value
     if "tags" in values:
         values["tags"] = _usable_tags(values["tags"], path)
     extra = {k: v for k, v in meta.items() if k not in FIELDS}
     for key in extra:
         if not isinstance(key, str):
-            raise ContentError(path, f"front-matter key {key!r} is not text")
+            raise InputError(path, f"front-matter key {key!r} is not text")
         if key not in OTHER_KNOWN_KEYS:
             warn(path, f"unknown front-matter key {key!r} (kept as it is)")
     if "translation" in extra:
@@ -146,7 +144,7 @@ def _as_string_list(value, key: str, path: Path) -> list[str]:
         warn(path, f"{key} should be a list; read the text {value!r} as one item")
         return [value]
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
-        raise ContentError(path, f"{key} must be a list of text items")
+        raise InputError(path, f"{key} must be a list of text items")
     return [str(v) for v in value]
 
 
@@ -162,15 +160,15 @@ def _check_translation(info, path: Path) -> None:
     """`translation:` says how an English version was made (see translate.py)."""
     methods = " or ".join(TRANSLATION_METHODS)
     if not isinstance(info, dict):
-        raise ContentError(
+        raise InputError(
             path, f"translation must be a mapping (method: {methods}, ...), not {info!r}"
         )
     method = info.get("method")
     if method is not None and method not in TRANSLATION_METHODS:
-        raise ContentError(path, f"translation method must be {methods}, not {method!r}")
+        raise InputError(path, f"translation method must be {methods}, not {method!r}")
     for key in ("source_hash", "output_hash"):
         if info.get(key) is not None and not isinstance(info[key], str):
-            raise ContentError(path, f"translation {key} must be text, not {info[key]!r}")
+            raise InputError(path, f"translation {key} must be text, not {info[key]!r}")
 
 
 # The dates an article can have: a day, or a time of day with an optional UTC offset, as
@@ -195,7 +193,7 @@ def _as_iso_date(value, path: Path) -> str:
             pass  # said in words below
     match = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise ContentError(
+        raise InputError(
             path,
             f"date {value!r} is not an ISO 8601 date (2022-02-27, or 2022-02-27T17:00:04+08:00)",
         )
@@ -203,18 +201,18 @@ def _as_iso_date(value, path: Path) -> str:
     try:
         day = dt.date(number["year"], number["month"], number["day"])
     except ValueError as exc:
-        raise ContentError(path, f"date {value!r} is not a real date ({exc})") from None
+        raise InputError(path, f"date {value!r} is not a real date ({exc})") from None
     if match["hour"] is None:
         return day.isoformat()
     if number["hour"] > 23 or number["minute"] > 59 or number.get("second", 0) > 59:
-        raise ContentError(path, f"date {value!r} is not a real time of day")
+        raise InputError(path, f"date {value!r} is not a real time of day")
     offset = None
     if match["utc"]:
         offset = dt.timezone.utc
     elif match["sign"]:
         hours, minutes = number["offset_hours"], number.get("offset_minutes", 0)
         if hours > 23 or minutes > 59:
-            raise ContentError(
+            raise InputError(
                 path, f"date {value!r} has a UTC offset out of range (-23:59 to +23:59)"
             )
         sign = -1 if match["sign"] == "-" else 1

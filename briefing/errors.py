@@ -1,4 +1,11 @@
-"""Our own error type and the warning counter behind `--strict`."""
+"""briefing's errors and the warning counter behind `--strict`.
+
+A BriefingError is a problem the user can act on, in one line naming the file or
+folder it concerns: the CLI prints it without a traceback. An InputError is one
+input file's problem (a bad article, page, setting or template); the other kinds
+(another build running, a disk that is full, a site/ that cannot be replaced) are
+BriefingErrors of their own.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,8 @@ from pathlib import Path
 log = logging.getLogger("briefing")
 
 
-class ContentError(Exception):
-    """A problem with one input file: carries the file and a one-line message."""
+class BriefingError(Exception):
+    """A problem to report in one line: the file or folder it concerns, and what is wrong."""
 
     def __init__(self, path: Path | str, message: str):
         super().__init__(f"{path}: {message}")
@@ -18,6 +25,10 @@ class ContentError(Exception):
 
     def __reduce__(self):  # raised in a forked worker, it comes back whole
         return (type(self), (self.path, self.message))
+
+
+class InputError(BriefingError):
+    """A problem with one input file: an article, a raw page, a setting, a template."""
 
 
 class WarningCounter(logging.Handler):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from briefing.errors import ContentError
+from briefing.errors import InputError
 from briefing.inputs import exists, parse_yaml, read_input_text, yaml_problem
 
 
@@ -26,21 +26,21 @@ def load_glossary(path: Path) -> dict[str, str]:
     try:
         data = parse_yaml(read_input_text(path, path.parent))
     except yaml.YAMLError as exc:
-        raise ContentError(path, f"not valid YAML{yaml_problem(exc)}") from None
+        raise InputError(path, f"not valid YAML{yaml_problem(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ContentError(path, "must map Chinese terms to English, one 'term: English' a line")
+        raise InputError(path, "must map Chinese terms to English, one 'term: English' a line")
     glossary: dict[str, str] = {}
     for term, english in data.items():
         if not isinstance(term, str) or not isinstance(english, str) or not english.strip():
-            raise ContentError(path, f"entry {term!r}: both the term and its English must be text")
+            raise InputError(path, f"entry {term!r}: both the term and its English must be text")
         name = term.strip()
         if not name:
-            raise ContentError(path, f"entry {term!r}: the term is empty")
+            raise InputError(path, f"entry {term!r}: the term is empty")
         if "\n" in name or "\n" in english.strip():
-            raise ContentError(path, f"entry {term!r}: the term and its English must be one line")
+            raise InputError(path, f"entry {term!r}: the term and its English must be one line")
         if name in glossary:
-            raise ContentError(path, f"entry {term!r}: {name!r} is in the glossary twice")
+            raise InputError(path, f"entry {term!r}: {name!r} is in the glossary twice")
         glossary[name] = english.strip()
     return glossary

@@ -8,7 +8,7 @@ here, so that every one of them is treated the same way:
   refused from its stat, never opened in a way that could wait on it;
 - a file larger than its limit is refused from its size, before anything is read;
 - whatever goes wrong with one file (gone since it was listed, a link loop, no
-  permission) is a ContentError naming it;
+  permission) is a InputError naming it;
 - text loses the control characters XML 1.0 forbids (form feeds and vertical tabs
   become line breaks), so none reaches a page or a feed;
 - YAML is read by a loader that refuses aliases (a few hundred bytes of them expand to
@@ -33,7 +33,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
-from briefing.errors import ContentError
+from briefing.errors import InputError
 from briefing.text.decoding import remove_control_characters
 
 # Largest input file read (an article, the glossary, a template): a news article in
@@ -50,7 +50,7 @@ def input_files(folder: Path, pattern: str, ignore_case: bool = False) -> list[P
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
-        raise ContentError(folder, f"cannot be read: {exc.strerror or exc}") from None
+        raise InputError(folder, f"cannot be read: {exc.strerror or exc}") from None
     match = fnmatch.fnmatch if ignore_case else fnmatch.fnmatchcase
     return sorted(
         folder / name
@@ -75,7 +75,7 @@ def read_input(
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
         try:
             if within is not None and not _inside(_opened_path(handle, path), within):
-                raise ContentError(path, f"is a link to a file outside {within.name}/; not read")
+                raise InputError(path, f"is a link to a file outside {within.name}/; not read")
             opened = os.fstat(handle)
             _check_kind(path, opened.st_mode)  # a regular file: O_NONBLOCK does nothing
             _check_size(path, opened.st_size, limit, what)
@@ -92,11 +92,11 @@ def read_input(
         finally:
             os.close(handle)
     except FileNotFoundError:
-        raise ContentError(path, _gone(path)) from None
+        raise InputError(path, _gone(path)) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise ContentError(path, "is a link that leads back to itself; not read") from None
-        raise ContentError(path, f"cannot be read: {exc.strerror or exc}") from None
+            raise InputError(path, "is a link that leads back to itself; not read") from None
+        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
     _check_size(path, size, limit, what)
     return b"".join(chunks)
 
@@ -108,7 +108,7 @@ def read_input_text(
     try:
         text = read_input(path, within, limit, what).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ContentError(path, f"not UTF-8 text (at byte {exc.start:,})") from None
+        raise InputError(path, f"not UTF-8 text (at byte {exc.start:,})") from None
     return remove_control_characters(text)
 
 
@@ -166,13 +166,13 @@ def _check_kind(path: Path, mode: int) -> None:
         return
     for test, message in _KINDS:
         if test(mode):
-            raise ContentError(path, message)
-    raise ContentError(path, "is not a regular file; not read")
+            raise InputError(path, message)
+    raise InputError(path, "is not a regular file; not read")
 
 
 def _check_size(path: Path, size: int, limit: int, what: str) -> None:
     if size > limit:
-        raise ContentError(path, f"file is {size:,} bytes; {what} are limited to {limit:,}")
+        raise InputError(path, f"file is {size:,} bytes; {what} are limited to {limit:,}")
 
 
 def _gone(path: Path) -> str:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from briefing.cache import Cache
-from briefing.errors import ContentError, log
+from briefing.errors import BriefingError, InputError, log
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -90,7 +90,9 @@ def write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) -> 
     try:
         return _write_site(site, files)
     except OSError as exc:
-        raise ContentError(site.site_dir, f"cannot write the site: {exc.strerror or exc}") from None
+        raise BriefingError(
+            site.site_dir, f"cannot write the site: {exc.strerror or exc}"
+        ) from None
 
 
 def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) -> int:
@@ -134,13 +136,13 @@ def check_site_folder(site_dir: Path) -> None:
     link would send the files it removes to wherever the link points."""
     if site_dir.is_symlink():
         target = os.readlink(site_dir)
-        raise ContentError(
+        raise InputError(
             site_dir,
             f"is a link to {target}; the build replaces site/ as a whole, so it must be a "
             f"real folder: remove the link and publish site/ itself (or copy it to {target})",
         )
     if site_dir.exists() and not site_dir.is_dir():
-        raise ContentError(site_dir, "is not a folder; the build writes the site there")
+        raise InputError(site_dir, "is not a folder; the build writes the site there")
 
 
 def _previous_copy(site: CurrentSite) -> dict[str, Identity]:
@@ -267,7 +269,7 @@ def _safe_relative(relative: str) -> str:
     """A path inside the site, never outside it (no "..", no absolute paths)."""
     path = PurePosixPath(relative)
     if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise ContentError(relative, "page path would leave site/")
+        raise InputError(relative, "page path would leave site/")
     return relative
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from briefing.config import Project, load_site_config, tomllib
-from briefing.errors import ContentError, log
+from briefing.errors import InputError, log
 from briefing.freshness import walk_files
 
 
@@ -35,7 +35,7 @@ def netlify_headers(path: Path) -> list[tuple[str, dict[str, str]]]:
             for rule in data.get("headers", [])
         ]
     except (tomllib.TOMLDecodeError, RecursionError, AttributeError, KeyError, TypeError) as exc:
-        raise ContentError(path, f"[[headers]] not readable: {exc}") from None
+        raise InputError(path, f"[[headers]] not readable: {exc}") from None
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
@@ -105,7 +105,7 @@ def make_server(project: Project, port: int) -> http.server.ThreadingHTTPServer:
     try:
         return PreviewServer(("127.0.0.1", port), handler)
     except OSError as exc:  # the port is taken, or needs privileges
-        raise ContentError(f"127.0.0.1:{port}", f"cannot serve here: {exc.strerror}") from None
+        raise InputError(f"127.0.0.1:{port}", f"cannot serve here: {exc.strerror}") from None
 
 
 def watched_state(project: Project) -> dict[str, int]:

@@ -24,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from briefing.errors import ContentError
+from briefing.errors import InputError
 from briefing.ingest.metadata import banner_name
 from briefing.ingest.reader import CleanPage, Hints, IngestError, read_page
 from briefing.text.decoding import decode_bytes
@@ -99,7 +99,7 @@ def read_html_page(data: bytes, original: str, original_sha256: str) -> CleanPag
                 captions=markup.captions,
             ),
         )
-    except ContentError as exc:
+    except InputError as exc:
         raise IngestError(exc.message) from None
 
 

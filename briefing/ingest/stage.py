@@ -14,7 +14,7 @@ from pathlib import Path
 
 from briefing.config import Project
 from briefing.content import article_to_markdown
-from briefing.errors import ContentError, log, warn
+from briefing.errors import InputError, log, warn
 from briefing.files import write_atomic
 from briefing.ingest.html import HTML_SUFFIXES, read_html_page
 from briefing.ingest.page import DROPPED
@@ -55,7 +55,7 @@ def ingest_raw_files(
         shown = f"{project.relative(project.content_dir)}/{original}"
         try:
             data = _read_raw_bytes(project, path)
-        except ContentError as exc:
+        except InputError as exc:
             log.error("%s: %s", shown, exc.message)
             report.failed += 1
             continue
@@ -72,7 +72,7 @@ def ingest_raw_files(
             continue
         try:
             page = read_raw_page(data, original, sha, shown)
-        except (ContentError, IngestError) as exc:
+        except (InputError, IngestError) as exc:
             log.error("%s: %s", shown, getattr(exc, "message", exc))
             report.failed += 1
             continue

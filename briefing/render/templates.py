@@ -15,7 +15,7 @@ from markupsafe import Markup
 from briefing.cache import digest
 from briefing.config import LANGUAGES, SiteConfig
 from briefing.enrich import Story
-from briefing.errors import ContentError
+from briefing.errors import InputError
 from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
 from briefing.render.dates import format_date, format_month, iso_datetime
 from briefing.render.pages import Page
@@ -87,7 +87,7 @@ class Templates:
             seen.add(name)
             if name not in self.sources:
                 why = f"{user} uses it" if user else "the site's pages need it"
-                raise ContentError(self.folder / name, f"template is missing ({why})")
+                raise InputError(self.folder / name, f"template is missing ({why})")
             tree = self.env.parse(self.sources[name], name, name)
             needed += [(used, name) for used in meta.find_referenced_templates(tree) if used]
 
@@ -104,13 +104,13 @@ class Templates:
 def _interface_strings(path: Path, sources: dict[str, str]) -> dict[str, dict[str, str]]:
     """templates/strings.yaml: the interface text of each language."""
     if path.name not in sources:
-        raise ContentError(path, "is missing (the interface text of each language)")
+        raise InputError(path, "is missing (the interface text of each language)")
     try:
         strings = parse_yaml(sources[path.name])
     except yaml.YAMLError as exc:
-        raise ContentError(path, f"not valid YAML{yaml_problem(exc)}") from None
+        raise InputError(path, f"not valid YAML{yaml_problem(exc)}") from None
     for lang in LANGUAGES:
         texts = strings.get(lang) if isinstance(strings, dict) else None
         if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
-            raise ContentError(path, f"{lang}: must map names to the interface text in {lang}")
+            raise InputError(path, f"{lang}: must map names to the interface text in {lang}")
     return strings

@@ -13,7 +13,7 @@ import codecs
 import re
 from pathlib import Path
 
-from briefing.errors import ContentError
+from briefing.errors import InputError
 from briefing.text.chars import is_cjk_punctuation, is_han
 
 # Largest raw file we accept; a scraped article is a few tens of KB.
@@ -53,23 +53,23 @@ def read_raw_text(path: Path) -> tuple[str, bytes]:
 
 
 def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
-    """Decode raw article bytes or raise ContentError naming the file."""
+    """Decode raw article bytes or raise InputError naming the file."""
     if not data.strip():
-        raise ContentError(path, "empty file")
+        raise InputError(path, "empty file")
     if len(data) > MAX_RAW_BYTES:
-        raise ContentError(
+        raise InputError(
             path, f"file is {len(data):,} bytes; raw articles are limited to {MAX_RAW_BYTES:,}"
         )
     text = _decode_with_bom(data)
     if text is None:
         if b"\x00" in data:
-            raise ContentError(path, "binary file (contains NUL bytes), not text")
+            raise InputError(path, "binary file (contains NUL bytes), not text")
         text = _decode_without_bom(data, path)
     if _looks_binary(text):
-        raise ContentError(path, "binary file (mostly control characters), not text")
+        raise InputError(path, "binary file (mostly control characters), not text")
     text = remove_control_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
-        raise ContentError(path, "empty file (whitespace only)")
+        raise InputError(path, "empty file (whitespace only)")
     return text
 
 
@@ -95,10 +95,10 @@ def _decode_without_bom(data: bytes, path: Path | str) -> str:
         except UnicodeDecodeError:
             continue
     if not decoded:
-        raise ContentError(path, "unknown text encoding (not UTF-8, UTF-16, GB18030 or Big5)")
+        raise InputError(path, "unknown text encoding (not UTF-8, UTF-16, GB18030 or Big5)")
     best = max(decoded, key=chinese_score)
     if chinese_score(best) < 0.5:
-        raise ContentError(path, "unknown text encoding (decodes only to unreadable characters)")
+        raise InputError(path, "unknown text encoding (decodes only to unreadable characters)")
     return best
 
 
@@ -118,7 +118,7 @@ def _refuse_mixed_encodings(data: bytes, error: UnicodeDecodeError, path: Path |
             good += 1
     if good:
         bad_line = data[: error.start].count(b"\n") + 1
-        raise ContentError(
+        raise InputError(
             path,
             f"mixed or invalid text encoding: UTF-8 elsewhere, but not at line {bad_line}; "
             "save the file in one encoding",

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from briefing.config import TranslationSettings
-from briefing.errors import ContentError
+from briefing.errors import BriefingError
 from briefing.translate.model import Model
 
 # Sentences per model call: BATCH_ROWS // beam size, so that a call decodes about 64
@@ -67,7 +67,7 @@ def choose_device(requested: str) -> tuple[str, str]:
     seen = f"CTranslate2 sees {gpus or 'no'} CUDA device{'' if gpus == 1 else 's'}"
     if requested == "cuda":
         if not gpus:
-            raise ContentError("device cuda", f"{seen}; use --device cpu (or auto)")
+            raise BriefingError("device cuda", f"{seen}; use --device cpu (or auto)")
         return "cuda", f"asked for; {seen}"
     if requested == "auto":
         return ("cuda" if gpus else "cpu"), f"auto: {seen}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.errors import ContentError
+from briefing.errors import BriefingError
 
 FROM, TO = "zh", "en"
 INSTALL_HINT = "python build.py install-model (or --from-file PATH.argosmodel)"
@@ -55,21 +55,21 @@ def install_model(from_file: Path | None = None) -> Model:
     try:
         import argostranslate.package as package
     except ImportError:
-        raise ContentError("argostranslate", f"not installed: {EXTRA_HINT}") from None
+        raise BriefingError("argostranslate", f"not installed: {EXTRA_HINT}") from None
     if from_file is not None:
         if not from_file.is_file():
-            raise ContentError(from_file, "no such file")
+            raise BriefingError(from_file, "no such file")
         try:
             package.install_from_path(from_file)
         except Exception as exc:  # Argos raises bare Exception for a bad archive
-            raise ContentError(from_file, f"not an Argos model package: {exc}") from None
+            raise BriefingError(from_file, f"not an Argos model package: {exc}") from None
     else:
         from argostranslate import settings
 
         package.update_package_index()  # Argos logs and swallows a download failure
         if not Path(settings.local_package_index).exists():
             # (and get_available_packages() would then recurse until RecursionError)
-            raise ContentError("Argos package index", "cannot be read (offline?)")
+            raise BriefingError("Argos package index", "cannot be read (offline?)")
         try:
             available = [
                 p
@@ -77,13 +77,15 @@ def install_model(from_file: Path | None = None) -> Model:
                 if p.from_code == FROM and p.to_code == TO
             ]
         except Exception as exc:
-            raise ContentError("Argos package index", f"cannot be read (offline?): {exc}") from None
+            raise BriefingError(
+                "Argos package index", f"cannot be read (offline?): {exc}"
+            ) from None
         if not available:
-            raise ContentError("Argos package index", "has no zh->en package")
+            raise BriefingError("Argos package index", "has no zh->en package")
         package.install_from_path(available[0].download())
     model = find_model()
     if model is None:
-        raise ContentError(
+        raise BriefingError(
             from_file or "Argos package index", "installed, but no zh->en model found"
         )
     return model

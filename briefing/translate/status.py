@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from briefing.config import Project, TranslationSettings
-from briefing.errors import ContentError
+from briefing.errors import InputError
 from briefing.model import Article
 from briefing.translate.engine import choose_device, cpu_cores, cpu_threads, decoding_label
 from briefing.translate.memory import Memory
@@ -116,7 +116,7 @@ def doctor_lines(settings: TranslationSettings) -> list[str]:
     ]
     try:
         device, why = choose_device(settings.device)
-    except ContentError as exc:
+    except InputError as exc:
         lines.append(f"device: none usable: {exc}")
     else:
         lines.append(f"device: {device} ({why})")
