@@ -17,9 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefing.build import BuildResult, load_articles  # noqa: E402
 from briefing.config import Project  # noqa: E402
-from briefing.content import article_to_markdown, source_hash  # noqa: E402
+from briefing.content import (  # noqa: E402
+    article_to_markdown,
+    read_articles,
+    source_hash,
+)
 from briefing.model import Article  # noqa: E402
 
 PLACES = [
@@ -47,8 +50,8 @@ def make_corpus(n: int, dest: Path, seed: int = 7) -> Path:
     """Write a project with n articles to dest (replacing it) and return dest."""
     rng = random.Random(seed)
     repo = Project(ROOT)
-    zh = {a.id: a for a in load_articles(repo, "zh", BuildResult())}
-    en = {a.id: a for a in load_articles(repo, "en", BuildResult())}
+    zh = {a.id: a for a in read_articles(repo, "zh").articles}
+    en = {a.id: a for a in read_articles(repo, "en").articles}
     pairs = [(zh[i], en[i]) for i in sorted(zh) if i in en]
     if dest.exists():
         shutil.rmtree(dest)

@@ -34,8 +34,8 @@ from corpus import make_corpus  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from search_queries import QUERIES  # noqa: E402
 
-from briefing.build import build  # noqa: E402
 from briefing.config import Project  # noqa: E402
+from briefing.pipeline import build  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 FIRST_QUERIES = {"zh": ["智创谷", "山西大学城"], "en": ["innovation", "Zhichuang Valley"]}

@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefing.build import BuildResult, load_articles  # noqa: E402
 from briefing.config import Project  # noqa: E402
+from briefing.content import read_articles  # noqa: E402
 from briefing.text.markdown import plain_text  # noqa: E402
 
 ZH = [
@@ -59,7 +59,7 @@ EN = [
 def expected(lang: str, query: str) -> set[str]:
     project = Project(ROOT)
     found = set()
-    for article in load_articles(project, lang, BuildResult()):
+    for article in read_articles(project, lang).articles:
         text = plain_text(article.text).lower()
         if query.lower() in text:
             found.add(article.id)

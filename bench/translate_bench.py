@@ -52,8 +52,9 @@ os.environ.update(
 (SCRATCH / "cache" / "argos-translate" / "spacy" / "senter" / "model").mkdir(parents=True)
 
 from bench.base_model import build_base_model  # noqa: E402
-from briefing.build import BuildResult, build, load_articles  # noqa: E402
 from briefing.config import Project, TranslationSettings  # noqa: E402
+from briefing.content import read_articles  # noqa: E402
+from briefing.pipeline import build  # noqa: E402
 from briefing.text.markdown import plain_text  # noqa: E402
 from briefing.translate.engine import Engine, cpu_cores, split_sentences  # noqa: E402
 from briefing.translate.model import find_model  # noqa: E402
@@ -66,7 +67,7 @@ BASE_VOCABULARY = 32000
 
 def paragraphs_of(count: int) -> list[str]:
     """Seed paragraphs holding about `count` sentences, all different (repeats are varied)."""
-    zh = load_articles(Project(ROOT), "zh", BuildResult())
+    zh = read_articles(Project(ROOT), "zh").articles
     base = [plain_text(b.text) for a in zh for b in a.blocks if b.kind == "paragraph"]
     paragraphs, sentences, round_ = [], 0, 0
     while sentences < count:

@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 
 def _build(project: Project, **options):
-    from briefing.build import build
+    from briefing.pipeline import build
 
     return build(project, **options)
 
@@ -200,16 +200,15 @@ def _translation_settings(args: argparse.Namespace, project: Project) -> Transla
 
 
 def _status(project: Project, settings: TranslationSettings) -> int:
-    from briefing.build import BuildResult, load_articles
+    from briefing.content import read_articles
     from briefing.glossary import load_glossary
     from briefing.translate.status import status_lines
 
-    result = BuildResult()
-    zh = load_articles(project, "zh", result)
+    zh = read_articles(project, "zh").articles
     lines = status_lines(
         project,
         zh,
-        load_articles(project, "en", result),
+        read_articles(project, "en").articles,
         load_glossary(project.glossary_path),
         settings,
     )

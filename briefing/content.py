@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from briefing.errors import InputError, warn
-from briefing.inputs import parse_yaml, read_input_text, yaml_problem
+from briefing.cache import Cache, digest
+from briefing.config import Project
+from briefing.errors import InputError, WarningCounter, log, warn
+from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
 from briefing.model import Article, Block
 
 # Front-matter keys in the order we write them. Anything else is kept in
@@ -283,3 +286,70 @@ def escape_markdown(text: str) -> str:
         else:
             text = text[: match.start(2)] + "\\" + text[match.start(2) :]
     return text
+
+
+# --- the reader of a language's articles ----------------------------------------
+
+
+@dataclass
+class ReadArticles:
+    """The articles of one language, and the files that could not be read (reported)."""
+
+    articles: list[Article] = field(default_factory=list)
+    failed: list[Path] = field(default_factory=list)
+
+
+def read_articles(project: Project, lang: str, cache: Cache | None = None) -> ReadArticles:
+    """Read content/<lang>/*.md; a bad file is reported (one line) and left out.
+
+    With a cache, a file read before, unchanged since (same inode, size, mtime and
+    ctime; ctime cannot be set back by hand) and without warnings then is taken from
+    it: unpickling an article costs a fraction of parsing its YAML and Markdown.
+    """
+    folder = project.lang_dir(lang)
+    paths = input_files(folder, "*.md")
+    # One entry per file, replaced when the file changes: (identity, article).
+    known = cache.get_many("read", [str(p) for p in paths]) if cache else {}
+    warnings = WarningCounter()
+    log.addHandler(warnings)
+    read = ReadArticles()
+    articles = read.articles
+    try:
+        for path in paths:
+            identity = _file_identity(path, lang)
+            entry = known.get(str(path))
+            if identity and entry and entry[0] == identity:  # type: ignore[index]
+                articles.append(entry[1])  # type: ignore[index]
+                continue
+            seen = warnings.count
+            try:
+                article = read_article(path, lang, within=project.content_dir)
+            except Exception as exc:  # whatever the file holds, it is this file's error
+                message = exc.message if isinstance(exc, InputError) else _unexpected(exc)
+                log.error("%s: %s", project.relative(path), message)
+                read.failed.append(path)
+                continue
+            articles.append(article)
+            if cache and identity and warnings.count == seen:
+                cache.put("read", str(path), (identity, article))
+    finally:
+        log.removeHandler(warnings)
+    return read
+
+
+def _unexpected(exc: Exception) -> str:
+    log.debug("reading failed", exc_info=exc)  # the traceback with -v
+    return f"could not be read ({type(exc).__name__}: {exc})"
+
+
+def _file_identity(path: Path, lang: str) -> str | None:
+    """What changes whenever the file's content may have: None for a link, whose
+    target may change without it."""
+    try:
+        if path.is_symlink():
+            return None
+        stat = path.stat()
+    except OSError:
+        return None
+    # digest() covers the code that read it: a cached article read by other code is not used.
+    return digest(lang, f"{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}")

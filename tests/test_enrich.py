@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.build import BuildResult, load_articles
 from briefing.config import Project
+from briefing.content import read_articles
 from briefing.enrich import enrich, tag_slug
 from briefing.glossary import load_glossary
 from briefing.text import chinese
@@ -16,8 +16,8 @@ from .conftest import REPO
 @pytest.fixture(scope="module")
 def stories():
     project = Project(REPO)  # read only: nothing is ingested or written
-    zh = load_articles(project, "zh", BuildResult())
-    en = load_articles(project, "en", BuildResult())
+    zh = read_articles(project, "zh").articles
+    en = read_articles(project, "en").articles
     glossary = load_glossary(project.glossary_path)
     chinese.use_terms(list(glossary))
     return {s.id: s for s in enrich(zh, en, glossary)}

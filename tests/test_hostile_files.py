@@ -478,18 +478,18 @@ def test_a_fifo_in_place_of_a_settings_file_stops_the_build_instead_of_hanging(b
 
 
 def test_a_file_removed_while_the_build_reads_is_one_line(built, run, monkeypatch):
-    from briefing import build
+    from briefing import content
 
     doomed = built / "content" / "zh" / "doomed.md"
     doomed.write_text("---\ntitle: 将被删除\n---\n\n正文。\n", encoding="utf-8")
-    listed = build.input_files
+    listed = content.input_files
 
     def list_then_lose_one(folder, pattern, **options):
         found = listed(folder, pattern, **options)
         doomed.unlink(missing_ok=True)  # an editor deletes it just after the listing
         return found
 
-    monkeypatch.setattr(build, "input_files", list_then_lose_one)
+    monkeypatch.setattr(content, "input_files", list_then_lose_one)
     status, out = run(built)
     check_file_skipped(built, status, out, "content/zh/doomed.md", "no such file")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import build
 from briefing.config import Project
 from briefing.errors import log
+from briefing.pipeline import build
 
 from .conftest import REPO
 from .site_helpers import snapshot

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.build import BuildResult, load_articles
 from briefing.config import Project
+from briefing.content import read_articles
 from briefing.model import Block
 from briefing.text import markdown
 
@@ -49,9 +49,7 @@ TRICKY = [
 
 def _blocks() -> list[Block]:
     project = Project(REPO)
-    articles = load_articles(project, "zh", BuildResult()) + load_articles(
-        project, "en", BuildResult()
-    )
+    articles = read_articles(project, "zh").articles + read_articles(project, "en").articles
     blocks = [b for a in articles for b in a.blocks]
     blocks += [Block("paragraph", t) for t in TRICKY] + [Block("heading", t) for t in TRICKY]
     return blocks

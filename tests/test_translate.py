@@ -17,9 +17,10 @@ from contextlib import closing
 import pytest
 import yaml
 
-from briefing.build import BuildResult, build, load_articles
 from briefing.cli import main
 from briefing.config import Project, TranslationSettings
+from briefing.content import read_articles
+from briefing.pipeline import build
 from briefing.translate.engine import Engine, split_sentences
 from briefing.translate.model import find_model
 from briefing.translate.protect import protect
@@ -121,7 +122,7 @@ def test_sentences_split_without_a_model():
 def test_batched_translation_equals_argos_translate(installed):
     import argostranslate.translate
 
-    zh = load_articles(Project(REPO), "zh", BuildResult())
+    zh = read_articles(Project(REPO), "zh").articles
     sentences = [s for a in zh[:3] for b in a.blocks[:3] for s in split_sentences(b.text)][:24]
     engine = Engine(find_model())
     ours = engine.translate(sentences)
@@ -144,8 +145,8 @@ def test_missing_english_is_machine_translated_with_provenance(installed, projec
     assert info["engine"].startswith("argos-translate 1.")
     assert info["model"] == "translate-zh_en-tiny 0.1"
     assert info["source_hash"].startswith("sha256:") and info["output_hash"].startswith("sha256:")
-    zh = load_articles(project_obj := Project(project), "zh", BuildResult())
-    en = {a.id: a for a in load_articles(project_obj, "en", BuildResult())}
+    zh = read_articles(project_obj := Project(project), "zh").articles
+    en = {a.id: a for a in read_articles(project_obj, "en").articles}
     source = next(a for a in zh if a.id == ZCG)
     assert [b.kind for b in en[ZCG].blocks] == [b.kind for b in source.blocks]  # aligned
     page = (project / "site" / "en" / "articles" / ZCG / "index.html").read_text(encoding="utf-8")

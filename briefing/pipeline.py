@@ -1,0 +1,336 @@
+"""The build, stage by stage: read, ingest, translate, enrich, render, write.
+
+`build()` tells the whole story on one screen; each stage is a small named step
+below it, and the stages themselves live in their modules (ingest/, translate/,
+enrich.py, render/, search/, output.py). Every stage's data is gathered before
+the next starts, so cross-links are plain lookups.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from briefing import freshness
+from briefing.cache import Cache
+from briefing.config import LANGUAGES, Project, TranslationSettings, load_site_config
+from briefing.content import read_articles
+from briefing.enrich import Story, enrich
+from briefing.errors import BriefingError, InputError, WarningCounter, log
+from briefing.glossary import load_glossary
+from briefing.ingest import ingest_raw_files
+from briefing.model import Article
+from briefing.output import CurrentSite, write_site
+from briefing.parallel import map_forked
+from briefing.render.assets import fingerprinted_assets
+from briefing.render.fingerprints import fingerprint
+from briefing.render.pages import Page, SitePages
+from briefing.render.templates import Templates
+from briefing.render.urls import Urls
+from briefing.search.index import Entry, SearchIndex, make_entry
+from briefing.text import chinese
+from briefing.translate.stage import TranslationReport, translate_stage
+
+# Below this many pages to render, forking workers costs more than it saves.
+PARALLEL_PAGES_FROM = 200
+
+
+@dataclass
+class BuildResult:
+    """What a build did: for the CLI's summary, the tests and the benchmarks."""
+
+    articles: dict[str, list[Article]] = field(default_factory=dict)  # lang -> articles
+    glossary: dict[str, str] = field(default_factory=dict)  # zh term -> English
+    ingested: int = 0
+    already_ingested: int = 0  # raw files ingested by an earlier build
+    failed: int = 0  # input files reported and left out
+    unreadable: set[Path] = field(default_factory=set)  # article files that could not be read
+    translation: TranslationReport | None = None
+    pages: int = 0
+    rendered: int = 0
+    unchanged: int = 0
+    up_to_date: bool = False  # nothing changed: the build stopped before reading anything
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    @contextmanager
+    def timed(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def build(
+    project: Project,
+    reingest: bool = False,
+    only: set[Path] | None = None,
+    render: bool = True,
+    translate: bool = True,
+    translation_settings: TranslationSettings | None = None,
+) -> BuildResult:
+    """Ingest new raw pages, read every article, translate what lacks English, then
+    (unless `render` is off) enrich the stories and write site/ with its search index."""
+    with build_lock(project):
+        whole = render and translate and not reingest and only is None
+        inputs = freshness.input_fingerprint(project) if whole else ""
+        if whole and freshness.up_to_date(project, inputs):
+            log.info(freshness.UP_TO_DATE)
+            return BuildResult(up_to_date=True)
+        result = BuildResult()
+        with counted_warnings() as warnings, open_cache(project) as cache:
+            with result.timed("read"):
+                result.glossary = load_glossary(project.glossary_path)
+                chinese.use_terms(list(result.glossary))
+                zh = read_language(project, "zh", result, cache)
+            with result.timed("ingest"):
+                zh = ingest(project, zh, result, reingest, only)
+            with result.timed("read"):
+                en = read_language(project, "en", result, cache)
+            if translate:
+                with result.timed("translate"):
+                    en = translate_missing(project, zh, en, result, cache, translation_settings)
+            report_content(project, zh, en, result)
+            cache.commit()  # what was read is worth keeping whatever happens next
+            if render:
+                make_site(project, result, cache)
+        if whole:
+            freshness.remember(project, inputs, clean=warnings.count == 0)
+    log.debug("stage times: %s", ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
+    return result
+
+
+# --- the steps -------------------------------------------------------------------------------
+
+
+def read_language(project: Project, lang: str, result: BuildResult, cache: Cache) -> list[Article]:
+    """content/<lang>/*.md; files that cannot be read are reported and counted."""
+    read = read_articles(project, lang, cache)
+    result.failed += len(read.failed)
+    result.unreadable.update(read.failed)
+    result.articles[lang] = read.articles
+    return read.articles
+
+
+def ingest(
+    project: Project,
+    zh: list[Article],
+    result: BuildResult,
+    reingest: bool,
+    only: set[Path] | None,
+) -> list[Article]:
+    """New raw pages become Chinese articles; a re-ingested one replaces its old copy."""
+    report = ingest_raw_files(project, zh, reingest=reingest, only=only)
+    result.ingested, result.already_ingested = len(report.written), report.already
+    result.failed += report.failed
+    written = {a.id for a in report.written}
+    zh = sorted([*(a for a in zh if a.id not in written), *report.written], key=lambda a: a.id)
+    result.articles["zh"] = zh
+    return zh
+
+
+def translate_missing(
+    project: Project,
+    zh: list[Article],
+    en: list[Article],
+    result: BuildResult,
+    cache: Cache,
+    settings: TranslationSettings | None,
+) -> list[Article]:
+    """Machine English for the articles that need it; never over a person's English, nor
+    over an English file that is there but could not be read (reported: a person's to fix)."""
+    unreadable = {p.stem for p in result.unreadable if p.parent == project.lang_dir("en")}
+    translatable = [a for a in zh if a.id not in unreadable]
+    try:
+        translation = translate_stage(project, translatable, en, result.glossary, settings)
+    except OSError as exc:  # content/en/ not writable (read-only), a full disk
+        where = exc.filename or project.lang_dir("en")
+        raise BriefingError(
+            project.relative(Path(where)), f"cannot write the translation: {exc.strerror or exc}"
+        ) from None
+    result.translation = translation
+    if not translation.translated:
+        return en
+    return read_language(project, "en", BuildResult(), cache)
+
+
+def report_content(project: Project, zh: list[Article], en: list[Article], result: BuildResult):
+    """One line on what the site is made of; English with no Chinese article is named."""
+    result.articles["en"] = en
+    known = {a.id for a in zh}
+    for article in en:
+        if article.id not in known:
+            log.warning(
+                "%s: no Chinese article with this id; not published", project.relative(article.file)
+            )
+    log.info(
+        "content: %d Chinese articles (%d newly ingested, %d raw files ingested earlier), "
+        "%d English%s",
+        len(zh),
+        result.ingested,
+        result.already_ingested,
+        len(en),
+        f"; {result.failed} {'file' if result.failed == 1 else 'files'} skipped (see above)"
+        if result.failed
+        else "",
+    )
+
+
+def make_site(project: Project, result: BuildResult, cache: Cache) -> None:
+    """Enrich every story, describe every page, render those that changed, bring the
+    search index up to date, and swap the new site/ in. The cache keeps what this
+    build did only if its site is put in place."""
+    try:
+        with result.timed("enrich"):
+            stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
+        say_pending(stories)
+        config = load_site_config(project.config_path)
+        assets = fingerprinted_assets(project.templates_dir / "static")
+        urls = Urls(config, {name: path for name, (path, _) in assets.items()})
+        templates = Templates(project.templates_dir, config, urls, result.glossary)
+        pages = SitePages(stories, config, templates.strings, urls).pages()
+        site = CurrentSite(project.site_dir, cache)
+
+        def site_files() -> Iterator[tuple[str, bytes | None]]:
+            # A stream, written as it is made: a page's bytes are not kept in memory.
+            with result.timed("render + write pages"):
+                yield from render_pages(pages, templates, site, result)
+                yield from assets.values()
+            with result.timed("search index + write"):
+                for lang in LANGUAGES:
+                    yield from search_files(stories, lang, urls, site, cache)
+
+        with result.timed("site total"):
+            result.pages = write_site(site, site_files())
+    except TemplateSyntaxError as exc:
+        cache.rollback()
+        where = project.templates_dir / (exc.name or "")
+        raise InputError(where, f"line {exc.lineno}: {exc.message}") from None
+    except TemplateError as exc:
+        cache.rollback()
+        raise InputError(project.templates_dir, f"template error: {exc}") from None
+    except BaseException:
+        cache.rollback()
+        raise
+    cache.commit()  # the records now describe the site on disk
+    log.info(
+        "site: %d files in %s (%d pages rendered, %d unchanged)",
+        result.pages,
+        project.relative(project.site_dir),
+        result.rendered,
+        result.unchanged,
+    )
+
+
+def say_pending(stories: list[Story]) -> None:
+    pending = sum(1 for s in stories if "en" not in s.versions)
+    if pending:
+        log.info(
+            "%s no English yet (shown as translation pending)",
+            "1 article has" if pending == 1 else f"{pending} articles have",
+        )
+
+
+def render_pages(
+    pages: list[Page], templates: Templates, site: CurrentSite, result: BuildResult
+) -> Iterator[tuple[str, bytes | None]]:
+    """Render the pages whose fingerprint changed; the others are kept from the current
+    site. Many pages to render are rendered on every core."""
+    templates.check({page.template for page in pages})
+    fresh: list[Page] = []
+    for page in pages:
+        if site.keep(page.path, fingerprint(page, templates.key)):
+            result.unchanged += 1
+            yield page.path, None
+        else:
+            fresh.append(page)
+    rendered = map_forked(templates.render, fresh, chunksize=32, parallel_from=PARALLEL_PAGES_FROM)
+    for page, data in zip(fresh, rendered, strict=True):
+        result.rendered += 1
+        yield page.path, data
+
+
+def search_files(
+    stories: list[Story], lang: str, urls: Urls, site: CurrentSite, cache: Cache
+) -> Iterator[tuple[str, bytes | None]]:
+    """The search index of one language: only what changed is worked on (search/index.py)."""
+    index = SearchIndex(cache.db, lang, site)
+
+    def url_of(story_id: str) -> str:
+        return urls.url(f"{lang}/articles/{story_id}/")
+
+    def compute(items: list[tuple[Story, str]]) -> Iterator[Entry]:
+        if items and lang == "zh":
+            chinese.prepare()  # before the workers fork: they share its dictionary
+        return map_forked(partial(_entry, lang=lang), items, chunksize=8)
+
+    yield from index.files(stories, url_of, compute)
+
+
+def _entry(item: tuple[Story, str], lang: str) -> Entry:
+    story, url = item
+    return make_entry(story, lang, url)
+
+
+# --- what a build holds while it runs ----------------------------------------------------------
+
+
+@contextmanager
+def build_lock(project: Project):
+    """One build at a time per project: a second one is refused, not interleaved.
+
+    flock is released by the kernel when the process ends, however it ends,
+    so a killed build never leaves a stale lock behind.
+    """
+    path = project.root / ".cache" / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # O_NOFOLLOW: a link planted in its place is not written through
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise BriefingError(project.relative(path), f"cannot be opened: {exc.strerror}") from None
+    with open(descriptor, "r+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "?"
+            raise BriefingError(
+                project.relative(path),
+                f"another build is running (pid {owner}); try again when it ends",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def counted_warnings():
+    """Count this build's warnings and errors: a build that warned is not 'clean'."""
+    counter = WarningCounter()
+    log.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        log.removeHandler(counter)
+
+
+@contextmanager
+def open_cache(project: Project):
+    cache = Cache(project.root / ".cache" / "build.sqlite")
+    try:
+        yield cache
+    finally:
+        cache.close()
