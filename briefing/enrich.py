@@ -80,7 +80,7 @@ def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Fe
     """
     if stories:
         chinese.prepare()
-    return list(map_forked(partial(features_of, glossary=glossary), stories))
+    return list(map_forked(partial(features_of, glossary=glossary), stories, "stories' features"))
 
 
 @dataclass

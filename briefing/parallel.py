@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
+from briefing.errors import log
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -37,15 +39,18 @@ def cores() -> int:
 def map_forked(
     function: Callable[[Item], Result],
     items: Sequence[Item],
+    what: str,
     chunksize: int = 16,
     parallel_from: int = PARALLEL_FROM,
 ) -> Iterator[Result]:
-    """function(item) for each item, in order, on every core when there are many."""
+    """function(item) for each item, in order, on every core when there are many.
+    `what` names the items for the log (-v): "12 pages on 2 cores"."""
     global _WORK
     workers = min(cores(), 8)
     if len(items) < parallel_from or workers < 2 or "fork" not in mp.get_all_start_methods():
         yield from map(function, items)
         return
+    log.debug("%d %s on %d cores", len(items), what, workers)
     _WORK = (function, items)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:

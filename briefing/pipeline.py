@@ -252,7 +252,9 @@ def render_pages(
             yield page.path, None
         else:
             fresh.append(page)
-    rendered = map_forked(templates.render, fresh, chunksize=32, parallel_from=PARALLEL_PAGES_FROM)
+    rendered = map_forked(
+        templates.render, fresh, "pages", chunksize=32, parallel_from=PARALLEL_PAGES_FROM
+    )
     for page, data in zip(fresh, rendered, strict=True):
         result.rendered += 1
         yield page.path, data
@@ -270,7 +272,7 @@ def search_files(
     def compute(items: list[tuple[Story, str]]) -> Iterator[Entry]:
         if items and lang == "zh":
             chinese.prepare()  # before the workers fork: they share its dictionary
-        return map_forked(partial(_entry, lang=lang), items, chunksize=8)
+        return map_forked(partial(_entry, lang=lang), items, f"{lang} search entries", chunksize=8)
 
     yield from index.files(stories, url_of, compute)
 

@@ -23,8 +23,9 @@ from briefing.text.decoding import decode_bytes
 from .chromium import CHROMIUM, CHROMIUM_ARGS
 
 # Argos Translate reads its folders from the environment when first imported:
-# point them at a scratch folder for the whole test session, so that nothing
-# leaks to (or from) the user's own Argos packages.
+# point them (and HOME, which it falls back on) at a scratch folder for the whole
+# test session, so that nothing leaks to (or from) the user's own Argos packages.
+# The folder is removed when the session ends (pytest_sessionfinish).
 ARGOS_HOME = Path(tempfile.mkdtemp(prefix="briefing-tests-argos-"))
 NO_PACKAGES = ARGOS_HOME / "no-packages"
 NO_PACKAGES.mkdir()
@@ -33,6 +34,7 @@ os.environ.update(
     XDG_DATA_HOME=str(ARGOS_HOME / "data"),
     XDG_CONFIG_HOME=str(ARGOS_HOME / "config"),
     XDG_CACHE_HOME=str(ARGOS_HOME / "cache"),
+    HOME=str(ARGOS_HOME / "home"),
     # Argos' own translate() (used to check ours) splits sentences with spaCy; the
     # tiny test package carries a blank spaCy pipeline for that. With this chunk
     # type Argos would download spaCy's multilingual model at import unless its
@@ -40,6 +42,13 @@ os.environ.update(
     ARGOS_CHUNK_TYPE="SPACY",
 )
 (ARGOS_HOME / "cache" / "argos-translate" / "spacy" / "senter" / "model").mkdir(parents=True)
+
+(ARGOS_HOME / "home").mkdir()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    shutil.rmtree(ARGOS_HOME, ignore_errors=True)
+
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "content" / "raw"

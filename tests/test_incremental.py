@@ -14,6 +14,7 @@ import pytest
 
 from briefing.config import Project
 from briefing.errors import log
+from briefing.parallel import PARALLEL_FROM
 from briefing.pipeline import build
 
 from .conftest import REPO
@@ -59,7 +60,9 @@ def from_scratch(root: Path, where: Path) -> dict:
 def corpus(tmp_path) -> Path:
     from corpus import make_corpus
 
-    root = make_corpus(40, tmp_path / "corpus")
+    # Enough articles that every pool of forked workers runs (features, search entries,
+    # pages): a build of the whole corpus, or a change that touches every article.
+    root = make_corpus(PARALLEL_FROM + 6, tmp_path / "corpus")
     build(Project(root))
     return root
 
@@ -125,10 +128,36 @@ CHANGES = [
 
 
 def test_every_incremental_build_makes_the_site_a_fresh_build_makes(corpus, tmp_path):
+    pools = LogLines()
+    level = log.level
     for change in CHANGES:
         change(corpus)
-        build(Project(corpus))
+        log.addHandler(pools)
+        log.setLevel(logging.DEBUG)
+        try:
+            build(Project(corpus))
+        finally:
+            log.removeHandler(pools)
+            log.setLevel(level)
         assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh"), change
+    # The incremental builds ran their work on forked workers too, where it was much.
+    ran = " ".join(pools.lines)
+    for work in (
+        "stories' features on",
+        "zh search entries on",
+        "en search entries on",
+        "pages on",
+    ):
+        assert work in ran, work
+
+
+class LogLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
 def test_an_edit_renders_again_only_the_pages_that_show_the_article(corpus):
