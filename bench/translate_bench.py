@@ -55,10 +55,10 @@ from bench.base_model import build_base_model  # noqa: E402
 from briefing.config import Project, TranslationSettings  # noqa: E402
 from briefing.content import read_articles  # noqa: E402
 from briefing.pipeline import build  # noqa: E402
+from briefing.progress import duration  # noqa: E402
 from briefing.text.markdown import plain_text  # noqa: E402
 from briefing.translate.engine import Engine, cpu_cores, split_sentences  # noqa: E402
 from briefing.translate.model import find_model  # noqa: E402
-from briefing.translate.progress import duration  # noqa: E402
 from tests import tiny_argos  # noqa: E402
 
 ARTICLES, SENTENCES_PER_ARTICLE = 1000, 30

@@ -17,20 +17,42 @@ from briefing.config import (
     load_translation_settings,
 )
 from briefing.errors import BriefingError, InputError, WarningCounter, log
+from briefing.model import ENGLISH_STATES, NEEDS_REVIEW
 
 
-def make_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", help="print warnings and errors only")
-    common.add_argument(
+def _output_options(default) -> argparse.ArgumentParser:
+    """-q, -v and --strict. The top parser has them with False as the default; each
+    command has them with SUPPRESS, so that an option given before the command is not
+    reset by the command's own default (`--strict build` is `build --strict`)."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="print problems only"
+    )
+    options.add_argument(
         "-v",
         "--verbose",
         action="store_true",
+        default=default,
         help="print every step, dropped lines and tracebacks",
     )
-    common.add_argument(
-        "--strict", action="store_true", help="exit with status 1 if anything was warned about"
+    options.add_argument(
+        "--strict",
+        action="store_true",
+        default=default,
+        help="exit with status 1 if anything was warned about (work waiting for a "
+        "translator or reviewer is not a warning)",
     )
+    return options
+
+
+DESCRIPTION = """Build the bilingual briefing site from the articles in content/.
+
+Options go before or after the command: `python build.py --strict build` and
+`python build.py build --strict` are the same. With no command, `build`."""
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = _output_options(default=argparse.SUPPRESS)
     # Translation speed/quality, over site.toml [translate]; SUPPRESS keeps a value given
     # before the command from being reset by the command's own default.
     speed = argparse.ArgumentParser(add_help=False)
@@ -49,17 +71,26 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="python build.py",
-        description="Build the bilingual briefing site from the articles in content/.",
-        parents=[common, speed],
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_output_options(default=False), speed],
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
-        "build", parents=[common, speed], help="run the whole pipeline (the default)"
+        "build",
+        parents=[common, speed],
+        help="ingest, translate what lacks English (if a model is installed), write site/ "
+        "(the default)",
     )
     ingest = commands.add_parser(
         "ingest",
         parents=[common],
-        help="turn new raw pages in content/raw/ into content/zh/<id>.md",
+        help="turn new raw pages in content/raw/ into content/zh/<id>.md, and nothing more "
+        "(no translation, no site: `translate` and `build` do those)",
+        description="Turns new raw pages in content/raw/ into content/zh/<id>.md, and does "
+        "nothing more: it does not translate, so the Chinese can be checked first "
+        "(`python build.py translate` machine-translates it, `python build.py` also writes "
+        "the site).",
     )
     ingest.add_argument(
         "--reingest",
@@ -67,23 +98,80 @@ def make_parser() -> argparse.ArgumentParser:
         help="redo already ingested raw files (a changed article is kept as <id>.md.bak)",
     )
     ingest.add_argument("files", nargs="*", type=Path, help="only these raw files")
-    serve = commands.add_parser(
-        "serve",
-        parents=[common],
-        help="build, then preview site/ on http://127.0.0.1:PORT, rebuilding on change",
-    )
-    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
-    serve.add_argument("--no-watch", action="store_true", help="don't rebuild on change")
     translate = commands.add_parser(
         "translate",
         parents=[common, speed],
-        help="ingest, then translate what lacks English (no site is written)",
+        help="ingest, then machine-translate what lacks English (no site is written)",
     )
     translate.add_argument(
         "--redo-drafts",
         action="store_true",
         help="also redo untouched machine English made at a lower beam than now (drafts)",
     )
+    listing = commands.add_parser(
+        "list",
+        parents=[common],
+        help="every article: id, date, title and the state of its English",
+        description="Every article, newest first: id, date, the state of its English and "
+        "its title. English states: "
+        + "; ".join(f"{state}: {meaning}" for state, meaning in ENGLISH_STATES.items())
+        + f". {NEEDS_REVIEW}: ingest was unsure of something, or the machine English lost "
+        "a name or number.",
+    )
+    listing.add_argument(
+        "--state",
+        action="append",
+        choices=[*ENGLISH_STATES, NEEDS_REVIEW],
+        help="only articles in this state (repeat for several)",
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    reviewed = commands.add_parser(
+        "reviewed",
+        parents=[common],
+        help="a person checked the English of these articles against the current Chinese "
+        "(or, with --ingest, what ingest was unsure of)",
+        description="Marks the English of each article as checked against the Chinese as it "
+        "is now: its provenance becomes current (no longer stale) and says who and when "
+        "(reviewed_by, reviewed_at); its 'lost in translation' warnings are cleared. Only "
+        "front-matter changes. With --ingest, it is the Chinese article that was checked: "
+        "its `review:` notes (what ingest was unsure of) are cleared, and the English is "
+        "left as it is.",
+    )
+    reviewed.add_argument("ids", nargs="+", metavar="ID")
+    reviewed.add_argument(
+        "--by", metavar="NAME", help="who reviewed (default: git's user.name, else $USER)"
+    )
+    reviewed.add_argument(
+        "--ingest",
+        action="store_true",
+        help="clear the Chinese article's `review:` notes instead (its English is untouched)",
+    )
+    remove = commands.add_parser(
+        "remove",
+        parents=[common],
+        help="take articles out of the site; their files go to content/removed/<id>/",
+        description="Moves an article's Chinese and English files, and its raw page unless "
+        "another article still comes from it, to content/removed/<id>/ (nothing is "
+        "deleted; the next build neither publishes nor ingests it again). --undo puts "
+        "them back.",
+    )
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    remove.add_argument(
+        "--undo", action="store_true", help="put removed articles back where they were"
+    )
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="build, then preview site/ on http://HOST:PORT, rebuilding on change",
+    )
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0: every "
+        "network, e.g. to try the site on a phone)",
+    )
+    serve.add_argument("--no-watch", action="store_true", help="don't rebuild on change")
     install = commands.add_parser(
         "install-model",
         parents=[common],
@@ -98,7 +186,8 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "status",
         parents=[common, speed],
-        help="list missing, stale, edited and draft translations, and how long the rest would take",
+        help="what waits for a translator or reviewer: missing, stale, edited and draft "
+        "translations, lost names and numbers, doubtful ingests; how long the rest would take",
     )
     explain = commands.add_parser(
         "explain",
@@ -134,7 +223,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                 if path.resolve().parent != project.raw_dir.resolve() or not path.is_file():
                     log.error("%s: not a file in content/raw/; nothing ingested", path)
                     return 1
-            _build(project, reingest=args.reingest, only=only, render=False)
+            _build(project, reingest=args.reingest, only=only, render=False, translate=False)
         elif args.command == "translate":
             _build(project, render=False, translation_settings=_translation_settings(args, project))
         elif args.command == "install-model":
@@ -148,11 +237,24 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             print("\n".join(doctor_lines(_translation_settings(args, project))))
         elif args.command == "status":
             return _status(project, _translation_settings(args, project))
+        elif args.command == "list":
+            return _list(project, set(args.state or ()), args.json)
+        elif args.command == "reviewed":
+            _reviewed(project, args.ids, args.by, args.ingest)
+        elif args.command == "remove":
+            _remove(project, args.ids, args.undo)
         elif args.command == "serve":
-            from briefing.serve import serve
+            from briefing.serve import make_server, serve
 
-            _build(project)
-            serve(project, args.port, rebuild=lambda: _build(project), watch=not args.no_watch)
+            # The address is taken before the build: a port in use is said at once.
+            with make_server(project, args.port, args.host) as server:
+                _build(project)
+                serve(
+                    project,
+                    server,
+                    rebuild=lambda: _build(project).written,
+                    watch=not args.no_watch,
+                )
         elif freshness.up_to_date(project):
             # Answered before the pipeline and its libraries are imported: most of
             # the time a no-change build takes.
@@ -212,7 +314,11 @@ def _status(project: Project, settings: TranslationSettings) -> int:
         load_glossary(project.glossary_path),
         settings,
     )
-    print("\n".join(lines) if lines else "every article has an up-to-date English translation")
+    print(
+        "\n".join(lines)
+        if lines
+        else "every article has an up-to-date English translation, none waits for review"
+    )
     # What ingest was unsure of: the editor checks these pages, then deletes `review:`.
     doubtful = [a for a in zh if a.review]
     if doubtful:
@@ -223,7 +329,61 @@ def _status(project: Project, settings: TranslationSettings) -> int:
             print(
                 f"review: content/zh/{article.id}.md ({', '.join(article.review)}): {article.title}"
             )
+        print("(fix what is wrong, then `python build.py reviewed --ingest ID` clears the notes)")
     return 0
+
+
+def _list(project: Project, wanted: set[str], as_json: bool) -> int:
+    import json
+
+    from briefing.content import read_articles
+    from briefing.review import article_states, state_lines, state_summary
+
+    states = article_states(
+        read_articles(project, "zh").articles, read_articles(project, "en").articles
+    )
+    if wanted:
+        states = [s for s in states if s.states & wanted]
+    if as_json:
+        print(json.dumps([s.as_json() for s in states], ensure_ascii=False, indent=1))
+    else:
+        print("\n".join([*state_lines(states), state_summary(states)]))
+    return 0
+
+
+def _reviewed(project: Project, ids: list[str], by: str | None, ingest: bool) -> None:
+    from briefing.pipeline import build_lock
+    from briefing.review import mark_ingest_reviewed, mark_reviewed, reviewer_name
+
+    reviewer = None if ingest else by or reviewer_name(project)
+    with build_lock(project):  # not while a build writes English
+        for article_id in ids:
+            if reviewer is None:
+                log.info("%s", mark_ingest_reviewed(project, article_id))
+            else:
+                log.info("%s", mark_reviewed(project, article_id, reviewer))
+
+
+def _remove(project: Project, ids: list[str], undo: bool) -> None:
+    from briefing.pipeline import build_lock
+    from briefing.removal import remove_article, removed_dir, restore_article
+
+    with build_lock(project):
+        for article_id in ids:
+            where = project.relative(removed_dir(project, article_id))
+            if undo:
+                files = restore_article(project, article_id)
+                log.info("put back %s from %s/: %s", article_id, where, ", ".join(files))
+            else:
+                files = remove_article(project, article_id)
+                log.info(
+                    "removed %s: %s moved to %s/ (python build.py remove --undo %s puts them back)",
+                    article_id,
+                    ", ".join(f"content/{f}" for f in files),
+                    where,
+                    article_id,
+                )
+    log.info("site/ shows this after the next build (python build.py)")
 
 
 def _explain(path: Path) -> int:

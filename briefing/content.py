@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import yaml
 from briefing.cache import Cache, digest
 from briefing.config import Project
 from briefing.errors import InputError, WarningCounter, log, warn
+from briefing.files import write_atomic
 from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
 from briefing.model import Article, Block
 
@@ -52,6 +54,13 @@ MAX_TAGS_PER_ARTICLE = 12
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def checked_id(article_id: str) -> str:
+    """An id given on the command line: an article's, never a path (no '/', no '..')."""
+    if not ID_PATTERN.match(article_id):
+        raise InputError(article_id, "not an article id (lowercase a-z, 0-9 and '-')")
+    return article_id
 
 
 # --- reading ------------------------------------------------------------------
@@ -169,9 +178,14 @@ def _check_translation(info, path: Path) -> None:
     method = info.get("method")
     if method is not None and method not in TRANSLATION_METHODS:
         raise InputError(path, f"translation method must be {methods}, not {method!r}")
-    for key in ("source_hash", "output_hash"):
+    for key in ("source_hash", "output_hash", "reviewed_by", "reviewed_at"):
         if info.get(key) is not None and not isinstance(info[key], str):
             raise InputError(path, f"translation {key} must be text, not {info[key]!r}")
+    warnings = info.get("warnings")
+    if warnings is not None and not (
+        isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)
+    ):
+        raise InputError(path, f"translation warnings must be a list of text, not {warnings!r}")
 
 
 # The dates an article can have: a day, or a time of day with an optional UTC offset, as
@@ -259,11 +273,30 @@ def article_to_markdown(article: Article) -> str:
             continue
         meta[key] = value
     meta.update(article.extra)
-    front = yaml.safe_dump(
+    body = "\n\n".join(f"## {b.text}" if b.kind == "heading" else b.text for b in article.blocks)
+    return f"---\n{front_matter_yaml(meta)}---\n\n{body}\n"
+
+
+def front_matter_yaml(meta: dict) -> str:
+    return yaml.safe_dump(
         meta, allow_unicode=True, sort_keys=False, width=100_000, default_flow_style=None
     )
-    body = "\n\n".join(f"## {b.text}" if b.kind == "heading" else b.text for b in article.blocks)
-    return f"---\n{front}---\n\n{body}\n"
+
+
+def update_front_matter(
+    path: Path, lang: str, within: Path, change: Callable[[dict], None]
+) -> Article:
+    """Change an article file's front-matter in place, its body kept as it is written (a
+    person's text, to the byte but for line ends); returns the article as it now reads.
+    A file that does not read as an article is refused (InputError), never rewritten."""
+    text = read_input_text(path, within, what="Markdown articles")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body = split_front_matter(text, path)
+    change(meta)
+    changed = f"---\n{front_matter_yaml(meta)}---\n{body}"
+    article = article_from_meta(meta, body, path, lang)  # what is written must read back
+    write_atomic(path, changed)
+    return article
 
 
 # --- escaping -------------------------------------------------------------------

@@ -21,15 +21,19 @@ UP_TO_DATE = "site is up to date: nothing it is built from changed since the las
 
 def input_fingerprint(project: Project) -> str:
     """Names, sizes and times of everything a build reads: content, templates, settings
-    and the code itself."""
+    and the code itself. The change time (ctime) is in it because an edit that keeps a
+    file's size and sets its modification time back is still an edit: ctime cannot be
+    set back."""
     entries: list[str] = []
     code = Path(__file__).resolve().parent
     for root in (project.content_dir, project.templates_dir, code):
         for path, stat in walk_files(root):
-            entries.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
+            entries.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}")
     try:
         stat = project.config_path.stat()
-        entries.append(f"{project.config_path}|{stat.st_size}|{stat.st_mtime_ns}")
+        entries.append(
+            f"{project.config_path}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}"
+        )
     except OSError:
         pass
     entries.sort()

@@ -69,3 +69,17 @@ class Article:
         is not changed after it is read."""
         values = [getattr(self, f.name) for f in fields(self) if f.name != "path"]
         return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
+
+
+# The state of an article's English, as `list` and `status` name them.
+ENGLISH_STATES = {
+    "editorial": "a person's translation",
+    "edited": "machine English a person changed",
+    "machine": "machine translation, untouched",
+    "reviewed": "checked by a person against the current Chinese (`reviewed`)",
+    "stale": "made from an older Chinese text: published with a notice until reviewed or redone",
+    "pending": "no English yet: the English side says 'translation pending'",
+}
+# Not a state of the English but work for a person: ingest's `review:` notes on the
+# Chinese, or names and numbers the machine English lost (`translation: warnings:`).
+NEEDS_REVIEW = "needs-review"

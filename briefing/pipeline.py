@@ -30,6 +30,7 @@ from briefing.ingest import ingest_raw_files
 from briefing.model import Article
 from briefing.output import CurrentSite, write_site
 from briefing.parallel import map_forked
+from briefing.progress import Progress
 from briefing.render.assets import fingerprinted_assets
 from briefing.render.fingerprints import fingerprint
 from briefing.render.pages import Page, SitePages
@@ -53,6 +54,7 @@ class BuildResult:
     already_ingested: int = 0  # raw files ingested by an earlier build
     failed: int = 0  # input files reported and left out
     unreadable: set[Path] = field(default_factory=set)  # article files that could not be read
+    written: list[Path] = field(default_factory=list)  # content files ingest and translate wrote
     translation: TranslationReport | None = None
     pages: int = 0
     rendered: int = 0
@@ -103,7 +105,10 @@ def build(
             if render:
                 make_site(project, result, cache)
         if whole:
-            freshness.remember(project, inputs, clean=warnings.count == 0)
+            # English waiting for a model is not a warning, but installing one changes what
+            # a build makes without changing its inputs: such a build is not skipped.
+            waiting = bool(result.translation and result.translation.pending)
+            freshness.remember(project, inputs, clean=warnings.count == 0 and not waiting)
     log.debug("stage times: %s", ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     return result
 
@@ -131,6 +136,7 @@ def ingest(
     report = ingest_raw_files(project, zh, reingest=reingest, only=only)
     result.ingested, result.already_ingested = len(report.written), report.already
     result.failed += report.failed
+    result.written += [a.file for a in report.written]
     written = {a.id for a in report.written}
     zh = sorted([*(a for a in zh if a.id not in written), *report.written], key=lambda a: a.id)
     result.articles["zh"] = zh
@@ -157,6 +163,7 @@ def translate_missing(
             project.relative(Path(where)), f"cannot write the translation: {exc.strerror or exc}"
         ) from None
     result.translation = translation
+    result.written += [project.lang_dir("en") / f"{i}.md" for i in translation.translated]
     if not translation.translated:
         return en
     return read_language(project, "en", BuildResult(), cache)
@@ -255,7 +262,8 @@ def render_pages(
     rendered = map_forked(
         templates.render, fresh, "pages", chunksize=32, parallel_from=PARALLEL_PAGES_FROM
     )
-    for page, data in zip(fresh, rendered, strict=True):
+    shown = Progress(len(fresh), "rendering", " pages").over(fresh)
+    for page, data in zip(shown, rendered, strict=True):
         result.rendered += 1
         yield page.path, data
 

@@ -1,4 +1,4 @@
-"""Local preview: serve site/ on 127.0.0.1 as Netlify would, rebuilding on change.
+"""Local preview: serve site/ (on 127.0.0.1 by default) as Netlify would, rebuilding on change.
 
 The preview applies the headers of netlify.toml (so a Content-Security-Policy
 problem shows up locally), serves 404.html for missing pages, and maps the
@@ -8,17 +8,18 @@ path of base_url, so a site meant for a sub-path previews correctly.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fnmatch
 import functools
 import http.server
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from briefing.config import Project, load_site_config, tomllib
-from briefing.errors import InputError, log
+from briefing.errors import BriefingError, InputError, log
 from briefing.freshness import walk_files
 
 
@@ -89,8 +90,10 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         log.debug("serve: error answering %s", client_address, exc_info=True)
 
 
-def make_server(project: Project, port: int) -> http.server.ThreadingHTTPServer:
-    """A preview server for site/ on 127.0.0.1 (port 0 picks a free one)."""
+def make_server(
+    project: Project, port: int, host: str = "127.0.0.1"
+) -> http.server.ThreadingHTTPServer:
+    """A preview server for site/ on host:port (port 0 picks a free one)."""
     handler = functools.partial(
         type(
             "ProjectPreviewHandler",
@@ -103,9 +106,15 @@ def make_server(project: Project, port: int) -> http.server.ThreadingHTTPServer:
         directory=str(project.site_dir),
     )
     try:
-        return PreviewServer(("127.0.0.1", port), handler)
-    except OSError as exc:  # the port is taken, or needs privileges
-        raise InputError(f"127.0.0.1:{port}", f"cannot serve here: {exc.strerror}") from None
+        return PreviewServer((host, port), handler)
+    except OSError as exc:  # the port is taken or needs privileges, or no such address
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            hint = "; choose another port with --port N (or --port 0 for any free one)"
+        else:
+            hint = "; give this machine's address with --host (127.0.0.1 by default)"
+        raise BriefingError(
+            f"{host}:{port}", f"cannot serve here: {exc.strerror or exc}{hint}"
+        ) from None
 
 
 def watched_state(project: Project) -> dict[str, int]:
@@ -120,26 +129,51 @@ def watched_state(project: Project) -> dict[str, int]:
     return state
 
 
-def serve(project: Project, port: int, rebuild: Callable[[], None], watch: bool = True) -> None:
+class Watcher:
+    """Rebuilds when something a build reads changes: once an edit, whatever the build
+    writes itself (the English it translates, the pages it ingests into content/)."""
+
+    def __init__(self, project: Project, rebuild: Callable[[], Iterable[Path]]):
+        self.project = project
+        self.rebuild = rebuild  # returns the content files it wrote
+        self.state = watched_state(project)
+
+    def check(self) -> bool:
+        """Rebuild if anything changed since the last look; True if it did."""
+        seen = watched_state(self.project)
+        if seen == self.state:
+            return False
+        log.info("change seen; rebuilding")
+        written: set[str] = set()
+        try:
+            written = {str(path) for path in self.rebuild()}
+        except Exception as exc:  # keep serving the last good site
+            log.error("rebuild failed: %s (the previous site is still served)", exc)
+        # What the build wrote is as it left it; anything else is as it was when the build
+        # began, so that an edit made while it ran is seen on the next look.
+        after = watched_state(self.project)
+        self.state = {path: stamp for path, stamp in seen.items() if path not in written}
+        self.state.update((path, after[path]) for path in written if path in after)
+        return True
+
+
+def serve(
+    project: Project,
+    server: http.server.ThreadingHTTPServer,
+    rebuild: Callable[[], Iterable[Path]],
+    watch: bool = True,
+) -> None:
     """Serve until interrupted; with `watch`, rebuild when content or templates change."""
-    server = make_server(project, port)
     host, actual_port = server.server_address[:2]
     base = load_site_config(project.config_path).base_path
     log.info("serving site/ at http://%s:%d%s (Ctrl+C to stop)", host, actual_port, base)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        state = watched_state(project)
+        watcher = Watcher(project, rebuild)
         while watch:
             time.sleep(1)
-            now = watched_state(project)
-            if now != state:
-                state = now
-                log.info("change seen; rebuilding")
-                try:
-                    rebuild()
-                except Exception as exc:  # keep serving the last good site
-                    log.error("rebuild failed: %s (the previous site is still served)", exc)
+            watcher.check()
         thread.join()
     except KeyboardInterrupt:
         log.info("stopped")

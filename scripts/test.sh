@@ -13,8 +13,16 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-# torch comes in through argostranslate (stanza); pinned first, pip takes the
-# CPU build instead of a multi-GB CUDA one.
-python -m pip install -q "torch==2.13.0"
+# torch comes in through argostranslate (stanza), and is installed first, on its own:
+# PyPI's torch for Linux is the CUDA build (about 17 nvidia-* packages, several GB),
+# so the CPU-only build comes from PyTorch's own index, as the README tells users.
+# A CPU wheel that pip finds without any index (a wheelhouse in pip's find-links, as on
+# the machine these tests are run on, which reaches PyPI and nothing else) is taken
+# first: --no-index never downloads anything, so it cannot pull the CUDA build by
+# mistake. TORCH_INDEX_URL chooses another index (a mirror, or a CUDA one).
+torch_index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+if ! python -m pip install -q --no-index "torch==2.13.0" 2>/dev/null; then
+  python -m pip install -q torch --index-url "$torch_index"
+fi
 python -m pip install -q -e ".[test,translate,bench]"
 python -m pytest "$@"

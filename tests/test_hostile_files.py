@@ -728,7 +728,8 @@ def test_serve_on_a_port_in_use_is_one_line(built, run):
         status, out = run(built, "serve", "--port", str(port), "--no-watch")
     assert status == 1
     assert error_lines(out) == [
-        f"error: 127.0.0.1:{port}: cannot serve here: Address already in use"
+        f"error: 127.0.0.1:{port}: cannot serve here: Address already in use; "
+        "choose another port with --port N (or --port 0 for any free one)"
     ]
 
 

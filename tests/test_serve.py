@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -9,8 +10,10 @@ import urllib.request
 import pytest
 
 from briefing.config import Project
-from briefing.serve import make_server, watched_state
+from briefing.pipeline import build
+from briefing.serve import Watcher, make_server, watched_state
 
+from .conftest import SEEDS
 from .site_helpers import build_copy_of_repo
 
 
@@ -63,3 +66,67 @@ def test_watch_sees_changes_to_content_and_templates(tmp_path):
     before = watched_state(project)
     (tmp_path / "templates" / "about.html").write_text("changed", encoding="utf-8")
     assert watched_state(project) != before
+
+
+def test_one_edit_is_one_rebuild_though_the_build_writes_content(project):
+    rebuilds = []
+
+    def rebuild():
+        rebuilds.append(1)
+        return build(Project(project)).written
+
+    watcher = Watcher(Project(project), rebuild)
+    assert not watcher.check()
+    raw = sorted(SEEDS.glob("*.txt"))[0]
+    (project / "content" / "raw" / raw.name).write_bytes(raw.read_bytes())  # the edit
+    assert watcher.check()
+    assert len(list((project / "content" / "zh").glob("*.md"))) == 1  # the build wrote it
+    assert not watcher.check()  # ... and that is not a change to rebuild for
+    assert len(rebuilds) == 1
+
+
+def test_an_edit_made_while_the_site_rebuilds_is_seen_after(project):
+    template = project / "templates" / "about.html"
+
+    def rebuild_while_the_editor_edits():
+        written = build(Project(project)).written
+        template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        return written
+
+    watcher = Watcher(Project(project), rebuild_while_the_editor_edits)
+    raw = sorted(SEEDS.glob("*.txt"))[0]
+    (project / "content" / "raw" / raw.name).write_bytes(raw.read_bytes())
+    assert watcher.check()
+    watcher.rebuild = lambda: build(Project(project)).written
+    assert watcher.check()  # the template edited during the first rebuild
+    assert not watcher.check()
+
+
+def test_a_port_in_use_is_one_line_that_suggests_another(project, run):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status, out = run(project, "serve", "--port", str(port))
+    assert status == 1
+    assert out == (
+        f"error: 127.0.0.1:{port}: cannot serve here: Address already in use; "
+        "choose another port with --port N (or --port 0 for any free one)\n"
+    )
+    assert not (project / "site").exists()  # said before building, not after
+
+
+def test_serve_listens_on_the_host_asked_for(seed_site, project, run):
+    server = make_server(Project(seed_site), 0, host="127.0.0.2")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        with urllib.request.urlopen(f"http://127.0.0.2:{port}/en/") as response:
+            assert response.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    status, out = run(project, "serve", "--host", "192.0.2.1", "--port", "0")  # not ours
+    assert status == 1
+    assert out.startswith("error: 192.0.2.1:0: cannot serve here: ")
+    assert out.endswith("give this machine's address with --host (127.0.0.1 by default)\n")

@@ -21,6 +21,7 @@ from briefing.ingest.page import DROPPED
 from briefing.ingest.reader import CleanPage, IngestError, read_page
 from briefing.inputs import input_files, read_input
 from briefing.model import Article
+from briefing.progress import Progress
 from briefing.text.decoding import MAX_RAW_BYTES, decode_bytes
 
 
@@ -48,9 +49,8 @@ def ingest_raw_files(
     for article in existing:
         if article.original:
             by_original.setdefault(article.original, []).append(article)
-    for path in raw_files(project):
-        if only is not None and path.resolve() not in only:
-            continue
+    paths = [p for p in raw_files(project) if only is None or p.resolve() in only]
+    for path in Progress(len(paths), "ingesting", " pages").over(paths):
         original = provenance(project, path)
         shown = f"{project.relative(project.content_dir)}/{original}"
         try:

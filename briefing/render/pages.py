@@ -17,6 +17,7 @@ from briefing.enrich import Figure, Story, Tag
 from briefing.model import Article
 from briefing.render.dates import iso_datetime
 from briefing.render.urls import Urls
+from briefing.review import outdated_since
 from briefing.text.markdown import block_html
 
 OTHER = {"zh": "en", "en": "zh"}
@@ -110,6 +111,8 @@ class SitePages:
             )
         for story in self.stories:
             article = self.version(story, lang)
+            # English of an older Chinese text: its pages say since when (review.py).
+            outdated = outdated_since(story.versions["zh"], story.versions.get("en"))
             pages.append(
                 self._page(
                     lang,
@@ -124,6 +127,7 @@ class SitePages:
                     newer=self.by_id.get(story.newer or ""),
                     older=self.by_id.get(story.older or ""),
                     og_type="article",
+                    outdated_since=outdated if lang == "en" else None,
                     derive=partial(_body_html, article),
                 )
             )
@@ -135,6 +139,7 @@ class SitePages:
                         "parallel.html",
                         title=f"{article.title} · {t['parallel_view']}",
                         story=story,
+                        outdated_since=outdated,
                         derive=partial(_parallel_rows, story),
                     )
                 )

@@ -28,7 +28,6 @@ something to translate, so a render-only install never needs it.
     model.py     the Argos package: find, install from the index or a file
     engine.py    batched CTranslate2 translation on the device and cores there are
     memory.py    the translation memory (SQLite in .cache/), committed per batch
-    progress.py  a progress bar, or a line a minute when not on a terminal
     protect.py   glossary names and numbers written in English before, checked after
     stage.py     the stage: which articles need English; writing it, never over a person's
     status.py    `status` and `doctor`: what waits, how long it will take, what is installed

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, log
 
 FROM, TO = "zh", "en"
 INSTALL_HINT = "python build.py install-model (or --from-file PATH.argosmodel)"
@@ -66,10 +69,12 @@ def install_model(from_file: Path | None = None) -> Model:
     else:
         from argostranslate import settings
 
-        package.update_package_index()  # Argos logs and swallows a download failure
+        with argos_messages() as messages:
+            package.update_package_index()  # Argos logs and swallows a download failure
         if not Path(settings.local_package_index).exists():
             # (and get_available_packages() would then recurse until RecursionError)
-            raise BriefingError("Argos package index", "cannot be read (offline?)")
+            why = f": {messages[-1]}" if messages else ""
+            raise BriefingError("Argos package index", f"cannot be read (offline?){why}")
         try:
             available = [
                 p
@@ -89,3 +94,29 @@ def install_model(from_file: Path | None = None) -> Model:
             from_file or "Argos package index", "installed, but no zh->en model found"
         )
     return model
+
+
+@contextmanager
+def argos_messages() -> Iterator[list[str]]:
+    """What Argos logs meanwhile (it logs a failed download as "(URLError(...),)" and
+    carries on), kept for our own message instead of printed as a stray line: Argos'
+    loggers have no handler, so Python would print them on stderr as they are."""
+    messages: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            # Argos logs str() of its arguments' tuple: "(URLError(...),)" -> "URLError(...)".
+            text = record.getMessage()
+            messages.append(text[1:-2] if text.startswith("(") and text.endswith(",)") else text)
+
+    argos = logging.getLogger("argostranslate")
+    keep, propagate = Keep(level=logging.WARNING), argos.propagate
+    argos.addHandler(keep)
+    argos.propagate = False
+    try:
+        yield messages
+    finally:
+        argos.removeHandler(keep)
+        argos.propagate = propagate
+        for message in messages:
+            log.debug("argostranslate: %s", message)

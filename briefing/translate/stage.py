@@ -14,11 +14,11 @@ from briefing.content import article_to_markdown, escape_markdown, source_hash
 from briefing.errors import log, warn
 from briefing.files import write_atomic
 from briefing.model import Article, Block
+from briefing.progress import Progress, duration
 from briefing.text.markdown import plain_text
 from briefing.translate.engine import DEFAULT_SETTINGS, Engine, split_sentences
 from briefing.translate.memory import Memory
 from briefing.translate.model import EXTRA_HINT, FROM, INSTALL_HINT, TO, argos_version, find_model
-from briefing.translate.progress import Progress, duration
 from briefing.translate.protect import missing, protect
 
 # English files are written after each round of about this many new sentences, so that a
@@ -31,7 +31,7 @@ ROUND_SENTENCES = 1000
 @dataclass
 class TranslationReport:
     translated: list[str] = field(default_factory=list)  # ids written this build
-    pending: list[str] = field(default_factory=list)  # no English and no model to make it
+    pending: list[str] = field(default_factory=list)  # need machine English, no model to make it
     stale: list[str] = field(default_factory=list)  # a person's English of an older Chinese text
     edited: list[str] = field(default_factory=list)  # machine English a person changed (kept)
     drafts: list[str] = field(default_factory=list)  # untouched machine English of a lower beam
@@ -63,8 +63,11 @@ def plan(
             continue
         info = version.extra.get("translation") or {}
         outdated = info.get("source_hash") != current
-        if info.get("method") == "machine" and info.get("output_hash") == output_hash(version):
-            # untouched machine output: safe to redo
+        untouched = info.get("method") == "machine" and info.get("output_hash") == output_hash(
+            version
+        )
+        if untouched and not info.get("reviewed_by"):
+            # untouched machine output that no person vouched for: safe to redo
             beam = info.get("beam_size")
             draft = isinstance(beam, int) and beam < settings.beam_size
             if draft:
@@ -72,7 +75,7 @@ def plan(
             if outdated or (draft and settings.redo_drafts):
                 needed.append(article)
         else:
-            if info.get("method") == "machine":
+            if info.get("method") == "machine" and not untouched:
                 report.edited.append(article.id)
             if outdated:
                 report.stale.append(article.id)
@@ -95,10 +98,14 @@ def translate_stage(
         settings = load_translation_settings(project.config_path)
     report = TranslationReport()
     needed = plan(zh, en, report, settings)
+    # Work waiting for a person, said but not warned about: a --strict build (a deploy) is
+    # not held up by it (review.py).
     for article_id in report.stale:
-        warn(
+        log.info(
+            "%s: stale: the Chinese article changed since this translation was made; "
+            "published with a notice until `python build.py reviewed %s`",
             project.relative(project.lang_dir(TO) / f"{article_id}.md"),
-            "stale: the Chinese article changed since this translation was made",
+            article_id,
         )
     if report.drafts and not settings.redo_drafts:
         log.info(
@@ -117,10 +124,21 @@ def translate_stage(
             if argos_version() is None
             else "no zh->en model is installed"
         )
-        log.warning(
-            "%d articles have no English (%s): %s%s; they show as 'translation pending'. "
-            "Install with: %s",
-            len(needed),
+        have_english = {a.id for a in en}
+        missing = sum(1 for a in needed if a.id not in have_english)
+        waiting = [
+            f"{missing} {'article has' if missing == 1 else 'articles have'} no English "
+            "(shown as 'translation pending')"
+            if missing
+            else "",
+            f"{len(needed) - missing} machine translations of an older Chinese text wait to "
+            "be redone (published with a notice)"
+            if len(needed) > missing
+            else "",
+        ]
+        log.info(
+            "%s; %s: %s%s. Install with: %s",
+            " and ".join(w for w in waiting if w),
             why,
             ", ".join(report.pending[:5]),
             " ..." if len(needed) > 5 else "",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from briefing.config import Project, TranslationSettings
 from briefing.errors import InputError
 from briefing.model import Article
+from briefing.progress import duration
+from briefing.review import translation_warnings
 from briefing.translate.engine import choose_device, cpu_cores, cpu_threads, decoding_label
 from briefing.translate.memory import Memory
 from briefing.translate.model import EXTRA_HINT, INSTALL_HINT, TO, argos_version, find_model
-from briefing.translate.progress import duration
 from briefing.translate.stage import TranslationReport, memory_path, plan, work_for
 
 # --- status and doctor -----------------------------------------------------------------------
@@ -36,9 +37,19 @@ def status_lines(
             f"draft (beam {beam}, below {settings.beam_size}): content/{TO}/{article_id}.md"
         )
     for article_id in report.stale:
-        lines.append(f"stale: content/{TO}/{article_id}.md (the Chinese changed since)")
+        lines.append(
+            f"stale: content/{TO}/{article_id}.md (the Chinese changed since; published with a "
+            f"notice until a person checks it: python build.py reviewed {article_id})"
+        )
     for article_id in report.edited:
         lines.append(f"edited by a person (kept): content/{TO}/{article_id}.md")
+    for article in zh:
+        lost = translation_warnings(english.get(article.id))
+        if lost:
+            lines.append(
+                f"needs review: content/{TO}/{article.id}.md ({'; '.join(lost)}; "
+                f"python build.py reviewed {article.id} once checked)"
+            )
     drafts = [a for a in zh if a.id in set(report.drafts)]
     if needed or drafts:
         estimate = Estimate(project, settings)
@@ -77,7 +88,9 @@ class Estimate:
             known, rate = memory.get(key, sources), memory.speed(key, self.device)
             memory.close()
         waiting = len(sources) - len(known)
-        counted = f"{waiting} sentences to translate in {len(articles)} articles"
+        counted = (
+            f"{_count(waiting, 'sentence')} to translate in {_count(len(articles), 'article')}"
+        )
         if not waiting:
             return f"{counted} (all in the translation memory)"
         if self.model is None:
@@ -98,6 +111,10 @@ class Estimate:
             f"{counted}: about {duration(waiting / rate)} at {self.decoding} on {self.device} "
             f"({how})"
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def doctor_lines(settings: TranslationSettings) -> list[str]:
