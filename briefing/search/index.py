@@ -393,6 +393,8 @@ def _postings_by_term(
 ) -> dict[str, list[int]]:
     """Each term's postings as a shard holds them: [doc step, count, length, ...], docs
     in increasing order, each as the step from the one before."""
+    if not term_of:  # an empty site: nothing to sort (numpy can't index an empty start)
+        return {}
     import numpy as np  # only a whole index needs it
 
     terms = np.frombuffer(term_of, dtype=np.int32)
