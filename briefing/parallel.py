@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from briefing.errors import log
@@ -53,6 +52,8 @@ def map_forked(
     log.debug("%d %s on %d cores", len(items), what, workers)
     _WORK = (function, items)
     try:
+        from concurrent.futures import ProcessPoolExecutor  # only when there is much to do
+
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
             yield from pool.map(_run, range(len(items)), chunksize=chunksize)
     finally:

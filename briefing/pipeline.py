@@ -26,7 +26,7 @@ from briefing.content import read_articles
 from briefing.enrich import Story, enrich
 from briefing.errors import BriefingError, InputError, WarningCounter, log
 from briefing.glossary import load_glossary
-from briefing.ingest import ingest_raw_files
+from briefing.ingest.stage import ingest_raw_files
 from briefing.model import Article
 from briefing.output import CurrentSite, write_site
 from briefing.parallel import map_forked

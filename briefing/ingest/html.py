@@ -29,8 +29,6 @@ from briefing.ingest.metadata import banner_name
 from briefing.ingest.reader import CleanPage, Hints, IngestError, read_page
 from briefing.text.decoding import decode_bytes
 
-HTML_SUFFIXES = (".html", ".htm")
-
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 # What pages declare, and what decodes it: GB2312 and GBK pages use GB18030's
 # characters too, Big5 pages Hong Kong's additions.

@@ -44,3 +44,7 @@ class Line:
     why: str = ""
     weight: float = 0.0  # how much it counts for (+) or against (-) being article text
     indented: bool = False  # the raw line started with an indent (　　): paragraphs do
+
+
+class IngestError(ValueError):
+    """The page cannot become an article (the caller adds the file name)."""

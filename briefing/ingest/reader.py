@@ -49,7 +49,7 @@ from briefing.ingest.body import (
 )
 from briefing.ingest.features import Features, Kind, kind_of, measure, prose_weight
 from briefing.ingest.lines import split_lines
-from briefing.ingest.page import DROPPED, Line, Role
+from briefing.ingest.page import DROPPED, IngestError, Line, Role
 from briefing.ingest.text import fold, repair_script
 from briefing.model import Article, Block
 from briefing.text import chinese
@@ -63,10 +63,6 @@ VERY_SHORT_HAN = 80
 UNRELATED_SIMILARITY = 0.05
 # A title candidate scoring below this is not a headline at all.
 MIN_TITLE_SCORE = -3.0
-
-
-class IngestError(ValueError):
-    """The page cannot become an article (the caller adds the file name)."""
 
 
 @dataclass

@@ -11,18 +11,20 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.config import Project
 from briefing.content import article_to_markdown
 from briefing.errors import InputError, log, warn
 from briefing.files import write_atomic
-from briefing.ingest.html import HTML_SUFFIXES, read_html_page
-from briefing.ingest.page import DROPPED
-from briefing.ingest.reader import CleanPage, IngestError, read_page
+from briefing.ingest.page import DROPPED, IngestError
 from briefing.inputs import input_files, read_input
 from briefing.model import Article
 from briefing.progress import Progress
 from briefing.text.decoding import MAX_RAW_BYTES, decode_bytes
+
+if TYPE_CHECKING:
+    from briefing.ingest.reader import CleanPage
 
 
 @dataclass
@@ -149,6 +151,7 @@ def provenance(project: Project, path: Path) -> str:
     )
 
 
+HTML_SUFFIXES = (".html", ".htm")
 RAW_SUFFIXES = (".txt", *HTML_SUFFIXES)
 
 
@@ -167,9 +170,15 @@ def raw_files(project: Project) -> list[Path]:
 
 
 def read_raw_page(data: bytes, original: str, sha: str, shown: str) -> CleanPage:
-    """One raw page, read by the reader for its kind: text, or a saved web page."""
+    """One raw page, read by the reader for its kind: text, or a saved web page.
+    The readers are imported here, when there is a page to read: compiling their
+    patterns costs a build with nothing to ingest a fifth of a second."""
     if original.lower().endswith(HTML_SUFFIXES):
+        from briefing.ingest.html import read_html_page
+
         return read_html_page(data, original, sha)
+    from briefing.ingest.reader import read_page
+
     return read_page(decode_bytes(data, shown), original, sha)
 
 

@@ -16,7 +16,6 @@ articles changed, or when the files in site/ are not the ones last written.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import marshal
 import math
@@ -25,6 +24,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 
 from briefing.cache import digest
 from briefing.enrich import Story
@@ -272,10 +272,11 @@ class SearchIndex:
             changed = [(s, url) for s, url in current if known.get(s.id, (0, ""))[1] != keys[s.id]]
             made = iter(compute(changed)) if changed else iter(())
             changed_ids = {s.id for s, _ in changed}
-        # term -> [doc, count, length, ...] with absolute doc numbers, delta-encoded as
-        # each shard is written: the loop below runs once per posting, millions of times.
-        postings: dict[str, array] = {}
-        find = postings.get
+        # Every posting as four parallel arrays (term number, doc, count, length), filled
+        # an article at a time by C-level extends, then sorted by term with numpy: the
+        # postings are millions, and one Python operation each was the stage's cost.
+        vocabulary: dict[str, int] = {}
+        term_of, doc_of, count_of, length_of = (array("i") for _ in range(4))
         numbers: dict[str, int] = {}
         lengths = 0
         for number, (story, url) in enumerate(current):
@@ -290,22 +291,22 @@ class SearchIndex:
             self.site.made(self._doc_path(number), keys[story.id])
             yield self._doc_path(number), entry.doc
             lengths += entry.length
-            length = entry.length
-            for term, count in marshal.loads(entry.terms).items():
-                found = find(term)
-                if found is None:
-                    postings[term] = array("i", (number, count, length))
-                else:
-                    found.extend((number, count, length))
+            terms = marshal.loads(entry.terms)
+            add = vocabulary.setdefault
+            term_of.extend([add(term, len(vocabulary)) for term in terms])
+            count_of.extend(terms.values())
+            doc_of.extend(repeat(number, len(terms)))
+            length_of.extend(repeat(entry.length, len(terms)))
         self._forget(gone)
-        shards = shard_count(sum(len(p) // 3 for p in postings.values()))
+        shards = shard_count(len(term_of))
+        postings = _postings_by_term(vocabulary, term_of, doc_of, count_of, length_of)
         by_shard: list[list[str]] = [[] for _ in range(shards)]
         for term in postings:
             by_shard[fnv1a(term) % shards].append(term)
         for k, terms in enumerate(by_shard):
             terms.sort()
             self.site.made(self._shard_path(k), f"shards:{shards}")
-            yield self._shard_path(k), _json({t: _delta_encoded(postings[t]) for t in terms})
+            yield self._shard_path(k), _json({t: postings[t] for t in terms})
         self._store_shards(shards)
         yield self._meta_file(len(current), lengths, shards)
 
@@ -387,12 +388,35 @@ class SearchIndex:
         return f"{self.folder}meta.json", _json(meta)
 
 
-def _delta_encoded(postings: array) -> list[int]:
-    """[doc, count, length, ...] -> the same with each doc as the step from the one before."""
-    flat = postings.tolist()
-    docs = flat[0::3]
-    flat[3::3] = [b - a for a, b in itertools.pairwise(docs)]
-    return flat
+def _postings_by_term(
+    vocabulary: dict[str, int], term_of: array, doc_of: array, count_of: array, length_of: array
+) -> dict[str, list[int]]:
+    """Each term's postings as a shard holds them: [doc step, count, length, ...], docs
+    in increasing order, each as the step from the one before."""
+    if not term_of:  # an empty site: nothing to sort (numpy can't index an empty start)
+        return {}
+    import numpy as np  # only a whole index needs it
+
+    terms = np.frombuffer(term_of, dtype=np.int32)
+    order = np.argsort(terms, kind="stable")  # stable: docs stay in increasing order
+    docs = np.frombuffer(doc_of, dtype=np.int32)[order]
+    flat = np.empty((len(order), 3), dtype=np.int32)
+    flat[:, 1] = np.frombuffer(count_of, dtype=np.int32)[order]
+    flat[:, 2] = np.frombuffer(length_of, dtype=np.int32)[order]
+    sorted_terms = terms[order]
+    starts = np.flatnonzero(np.r_[True, sorted_terms[1:] != sorted_terms[:-1]])
+    steps = np.diff(docs, prepend=0)
+    steps[starts] = docs[starts]  # a term's first doc counts from 0
+    flat[:, 0] = steps
+    names = {number: term for term, number in vocabulary.items()}
+    ends = np.r_[starts[1:], len(order)]
+    values = flat.reshape(-1).tolist()
+    return {
+        names[term]: values[3 * a : 3 * b]
+        for term, a, b in zip(
+            sorted_terms[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+        )
+    }
 
 
 def _decode(flat: list[int]) -> dict[int, tuple[int, int]]:

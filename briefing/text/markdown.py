@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from typing import TYPE_CHECKING
 
 from briefing.model import Block
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # CommonMark with raw HTML off: "<script>" in an article is text, and
-    # markdown-it refuses javascript:, vbscript: and file: link targets.
+    # markdown-it refuses javascript:, vbscript: and file: link targets. Imported here:
+    # most blocks are plain prose and never need it (block_html).
+    from markdown_it import MarkdownIt
+
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     parser.add_render_rule("image", _image_as_link)
     return parser
@@ -27,6 +31,8 @@ def _image_as_link(self, tokens, index: int, options, env) -> str:
     token = tokens[index]
     source = str(token.attrGet("src") or "")
     text = self.renderInlineAsText(token.children or [], options, env) or source
+    from markdown_it.common.utils import escapeHtml
+
     return f'<a href="{escapeHtml(source)}">{escapeHtml(text)}</a>'
 
 
