@@ -213,7 +213,18 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     args = make_parser().parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
+    # The log is set up for this call and put back after it: a caller that runs main()
+    # more than once (tests, a script) never keeps a handler on a stream that is gone.
+    saved = log.handlers[:], log.level, log.propagate
     counter = _setup_logging(args, project)
+    try:
+        return _run(args, project, counter)
+    finally:
+        log.handlers[:], log.propagate = saved[0], saved[2]
+        log.setLevel(saved[1])
+
+
+def _run(args: argparse.Namespace, project: Project, counter: WarningCounter) -> int:
     try:
         if args.command == "explain":
             return _explain(args.file)
