@@ -6,6 +6,7 @@ Nothing here touches the network: socket connections fail for these tests.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ import yaml
 from briefing.cli import main
 from briefing.config import Project, TranslationSettings
 from briefing.content import read_articles
+from briefing.errors import log
 from briefing.pipeline import build
 from briefing.translate.engine import Engine, split_sentences
 from briefing.translate.model import find_model
@@ -477,9 +479,14 @@ def test_on_a_terminal_progress_is_a_bar_with_the_time_left(installed, monkeypat
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setattr(Progress, "BAR_DELAY", 0.0)
-    progress = Progress(100)
-    progress.update(40)
-    progress.close()
+    level = log.level
+    log.setLevel(logging.INFO)  # as a build without -q sets it
+    try:
+        progress = Progress(100)
+        progress.update(40)
+        progress.close()
+    finally:
+        log.setLevel(level)
     shown = terminal.getvalue()
     assert "translating:  40%" in shown and "40/100" in shown and "<" in shown  # time left
 
