@@ -32,14 +32,19 @@ class InputError(BriefingError):
 
 
 class WarningCounter(logging.Handler):
-    """Counts warnings and errors so that `--strict` can fail the build at the end."""
+    """Counts warnings and errors so that `--strict` can fail the build at the end, and
+    keeps them (level, message) for a build with nothing to do to say again."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
-        self.count = 0
+        self.said: list[tuple[int, str]] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.said)
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+        self.said.append((record.levelno, record.getMessage()))
 
 
 def warn(path: Path | str, message: str) -> None:

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from briefing.config import Project
+from briefing.errors import log
 from briefing.files import write_atomic
 
+_MANIFEST_VERSION = 2  # what last-build.json holds; an older one means "build"
 UP_TO_DATE = "site is up to date: nothing it is built from changed since the last build"
 
 
@@ -73,25 +75,51 @@ def _manifest_path(project: Project) -> Path:
 
 
 def up_to_date(project: Project, inputs: str | None = None) -> bool:
-    """True when the last build read exactly these inputs, warned about nothing, and its
-    site is still the one in place (site/ is a new folder after every build)."""
+    """True when the last build read exactly these inputs and its site is still the one
+    in place (site/ is a new folder after every build); the warnings and errors that build
+    printed are printed again (and counted, for --strict), so a problem is never silent.
+
+    English waiting for a model is the one thing a build can change without its inputs
+    changing: after a build that left some waiting, installing argostranslate or a model
+    makes the next build run."""
     try:
         manifest = json.loads(_manifest_path(project).read_text(encoding="utf-8"))
         site_inode = project.site_dir.stat().st_ino
     except (OSError, ValueError):
         return False
-    return (
-        manifest.get("clean") is True
-        and manifest.get("site_inode") == site_inode
-        and manifest.get("inputs") == (inputs or input_fingerprint(project))
-    )
+    if not isinstance(manifest, dict) or manifest.get("version") != _MANIFEST_VERSION:
+        return False
+    if (
+        manifest.get("site_inode") != site_inode
+        or manifest.get("inputs") != (inputs or input_fingerprint(project))
+        or (manifest.get("models") is not None and manifest["models"] != _models())
+    ):
+        return False
+    for level, message in manifest.get("said", []):
+        log.log(level, "%s", message)
+    return True
 
 
-def remember(project: Project, inputs: str, clean: bool) -> None:
-    """Note what the build that just ended read, and whether it warned."""
+def remember(
+    project: Project, inputs: str, said: list[tuple[int, str]], waiting: bool
+) -> None:
+    """Note what the build that just ended read, what it warned about (`said`: level and
+    message), and whether English waits for a model."""
     try:
         site_inode = project.site_dir.stat().st_ino
     except OSError:
         return
-    path = _manifest_path(project)
-    write_atomic(path, json.dumps({"inputs": inputs, "clean": clean, "site_inode": site_inode}))
+    manifest = {
+        "version": _MANIFEST_VERSION,
+        "inputs": inputs,
+        "site_inode": site_inode,
+        "said": said,
+        "models": _models() if waiting else None,
+    }
+    write_atomic(_manifest_path(project), json.dumps(manifest, ensure_ascii=False))
+
+
+def _models() -> str:
+    from briefing.translate.model import installed_models  # light: no model is loaded
+
+    return installed_models()

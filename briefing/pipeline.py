@@ -105,10 +105,8 @@ def build(
             if render:
                 make_site(project, result, cache)
         if whole:
-            # English waiting for a model is not a warning, but installing one changes what
-            # a build makes without changing its inputs: such a build is not skipped.
             waiting = bool(result.translation and result.translation.pending)
-            freshness.remember(project, inputs, clean=warnings.count == 0 and not waiting)
+            freshness.remember(project, inputs, warnings.said, waiting)
     log.debug("stage times: %s", ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     return result
 

@@ -187,9 +187,24 @@ def test_nothing_changed_means_nothing_is_done(seeded_project, run):
     assert "site is up to date" not in out and site.is_dir()
 
 
-def test_a_build_with_warnings_is_never_skipped(seeded_project, run):
-    run(seeded_project)  # no English yet: pending translations are warned about
+def test_a_build_with_nothing_to_do_says_the_last_builds_warnings_again(seeded_project, run):
+    shutil.copytree(REPO / "content" / "en", seeded_project / "content" / "en", dirs_exist_ok=True)
+    assert run(seeded_project)[0] == 0  # ingests: content/zh changes during this build
+    (seeded_project / "content" / "zh" / "broken.md").write_text("no front-matter\n", "utf-8")
+    orphan = seeded_project / "content" / "en" / "2020-01-01-orphan.md"
+    orphan.write_text("---\nid: 2020-01-01-orphan\ntitle: No Chinese\n---\nText.\n", "utf-8")
+    status, first = run(seeded_project)
+    assert status == 0
+    said = [line for line in first.splitlines() if line.startswith(("warning:", "error:"))]
+    assert said[0].startswith("error: content/zh/broken.md: no front-matter")
+    assert said[1].startswith("warning: content/en/2020-01-01-orphan.md: ")
+    site = seeded_project / "site"
+    inode = site.stat().st_ino
     status, out = run(seeded_project)
     assert status == 0
-    assert "site is up to date" not in out
-    assert "have no English" in out
+    assert "site is up to date" in out and site.stat().st_ino == inode  # nothing rebuilt
+    again = [line for line in out.splitlines() if line.startswith(("warning:", "error:"))]
+    assert again == said  # every problem said again, word for word
+    status, out = run(seeded_project, "--strict")
+    assert status == 1 and "site is up to date" in out  # and --strict still fails on them
+    assert f"--strict: {len(said)} warnings or errors; failing the build" in out

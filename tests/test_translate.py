@@ -289,7 +289,9 @@ def test_ingest_only_ingests_and_translate_translates(installed, project, run):
     assert "and does nothing more: it does not translate" in " ".join(help_text.split())
 
 
-def test_without_a_model_the_build_succeeds_and_says_how_to_install(argos_packages, project, run):
+def test_without_a_model_the_build_succeeds_and_says_how_to_install(
+    argos_packages, tiny_package, project, run
+):
     with_seeds_without_english(project, ZCG)
     status, out = run(project, "--strict")
     assert status == 0  # Netlify builds with --strict and has no model: pending is not an error
@@ -301,7 +303,12 @@ def test_without_a_model_the_build_succeeds_and_says_how_to_install(argos_packag
     page = project / "site" / "en" / "articles" / ZCG / "index.html"
     assert "Translation pending" in page.read_text(encoding="utf-8")
     status, out = run(project)
-    assert "site is up to date" not in out  # a model installed since would translate it
+    assert "site is up to date" in out  # nothing changed
+    status, out = run(project, "install-model", "--from-file", str(tiny_package))
+    assert status == 0, out
+    status, out = run(project)  # no input changed, but the model can now translate it
+    assert "site is up to date" not in out
+    assert (project / "content" / "en" / f"{ZCG}.md").exists()
 
 
 # --- protection of names and numbers ---------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,24 @@ def argos_version() -> str | None:
         return version("argostranslate")
     except Exception:
         return None
+
+
+def installed_models() -> str:
+    """argostranslate's version and the installed packages' folders (names and times):
+    what changes when a model or Argos is installed, read without loading either."""
+    version = argos_version()
+    if version is None:
+        return "argostranslate is not installed"
+    import argostranslate.settings as settings  # paths only (3 ms)
+
+    entries = [version]
+    for folder in settings.package_dirs:
+        try:
+            with os.scandir(folder) as found:
+                entries += sorted(f"{e.name}|{e.stat().st_mtime_ns}" for e in found)
+        except OSError:
+            continue
+    return "\n".join(entries)
 
 
 def find_model() -> Model | None:
