@@ -164,6 +164,14 @@ def edit_article(root: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n编辑补充的一段文字。\n", encoding="utf-8")
 
 
+def add_orphan_english(root: Path) -> None:
+    """An English file with no Chinese article: every build warns about it."""
+    (root / "content" / "en" / "2026-01-02-orphan.md").write_text(
+        "---\nid: 2026-01-02-orphan\ntitle: An English file with no Chinese\n---\nText.\n",
+        encoding="utf-8",
+    )
+
+
 def change_template(root: Path, name: str) -> None:
     template = root / name
     template.write_text(
@@ -177,9 +185,11 @@ def change_template(root: Path, name: str) -> None:
 BUILDS = [  # (label, key)
     ("full, from scratch", "full"),
     ("nothing changed", "again"),
-    ("one article added", "add"),
+    ("one article added (the first build after a full one)", "add"),
+    ("another article added (an editor's day)", "add2"),
     ("one article edited", "edit"),
     ("a template changed", "template"),
+    ("nothing changed, the last build warned", "warned"),
 ]
 
 
@@ -195,6 +205,12 @@ def measure(size: int, workdir: Path) -> dict:
     row["ours"]["add"] = ours(root)
     to_hugo(root, hugo_site, keep_public=True)
     row["hugo"]["add"] = hugo(hugo_site)
+    # The first build after a full one also makes the second copy of the site (output.py:
+    # every folder of it); from then on an added article costs what the second one does.
+    add_article(root, 2)
+    row["ours"]["add2"] = ours(root)
+    to_hugo(root, hugo_site, keep_public=True)
+    row["hugo"]["add2"] = hugo(hugo_site)
     edit_article(root)
     row["ours"]["edit"] = ours(root)
     to_hugo(root, hugo_site, keep_public=True)
@@ -203,6 +219,10 @@ def measure(size: int, workdir: Path) -> dict:
     row["ours"]["template"] = ours(root)
     change_template(hugo_site, "layouts/_default/single.html")
     row["hugo"]["template"] = hugo(hugo_site)
+    add_orphan_english(root)
+    ours(root)  # a build that warns about it
+    row["ours"]["warned"] = ours(root)
+    row["hugo"]["warned"] = hugo(hugo_site)  # Hugo has no such check: a full build
     return row
 
 

@@ -106,18 +106,23 @@ class Meter:
         return self
 
 
+OURS_QUERY = """async ([lang, q]) => {
+    const index = new window.briefingSearch.StaticIndex(`/search/${lang}/`);
+    const results = await index.search(window.briefingSearch.parseQuery(q), 10);
+    return results.map((r) => r.doc.url);
+}"""
+PAGEFIND_QUERY = """async (q) => {
+    const search = await window.pf.search(q);
+    const data = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
+    return data.map((d) => d.url);
+}"""
+
+
 def ours_query(browser, base, lang, query):
     page = browser.new_page()
     meter = Meter(page, ["/search/", "/assets/search."])
     page.goto(f"{base}/{lang}/search/")
-    urls = page.evaluate(
-        """async ([lang, q]) => {
-            const index = new window.briefingSearch.StaticIndex(`/search/${lang}/`);
-            const results = await index.search(window.briefingSearch.parseQuery(q), 10);
-            return results.map((r) => r.doc.url);
-        }""",
-        [lang, query],
-    )
+    urls = page.evaluate(OURS_QUERY, [lang, query])
     meter.finish()
     page.close()
     return urls, meter
@@ -128,14 +133,7 @@ def pagefind_query(browser, base, lang, query):
     meter = Meter(page, ["/pagefind/"])
     page.goto(f"{base}/pf-{lang}.html")
     page.wait_for_function("window.ready === true")
-    urls = page.evaluate(
-        """async (q) => {
-            const search = await window.pf.search(q);
-            const data = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
-            return data.map((d) => d.url);
-        }""",
-        query,
-    )
+    urls = page.evaluate(PAGEFIND_QUERY, query)
     meter.finish()
     page.close()
     return urls, meter
@@ -192,14 +190,30 @@ def measure(size: int, workdir: Path, browser) -> dict:
 
 
 def recall(browser, base) -> tuple[float, float]:
+    """recall@10 of each engine over QUERIES, each language's queries in one page per
+    engine (only the first-query bytes need a fresh page)."""
     ours, pagefind = [], []
-    for lang, query, expected in QUERIES:
-        urls, _ = ours_query(browser, base, lang, query)
-        ours.append(len(expected & {article_id(u) for u in urls[:10]}) / len(expected))
-        urls, _ = pagefind_query(browser, base, lang, query)
-        pagefind.append(len(expected & {article_id(u) for u in urls[:10]}) / len(expected))
-        if ours[-1] < 1 or pagefind[-1] < 1:
-            print(f"  recall {lang} {query!r}: ours {ours[-1]:.2f}, pagefind {pagefind[-1]:.2f}")
+    pages = {}
+    for lang in {lang for lang, _, _ in QUERIES}:
+        mine = browser.new_page()
+        mine.goto(f"{base}/{lang}/search/")
+        theirs = browser.new_page()
+        theirs.goto(f"{base}/pf-{lang}.html")
+        theirs.wait_for_function("window.ready === true")
+        pages[lang] = (mine, theirs)
+    try:
+        for lang, query, expected in QUERIES:
+            mine, theirs = pages[lang]
+            urls = mine.evaluate(OURS_QUERY, [lang, query])
+            ours.append(len(expected & {article_id(u) for u in urls[:10]}) / len(expected))
+            urls = theirs.evaluate(PAGEFIND_QUERY, query)
+            pagefind.append(len(expected & {article_id(u) for u in urls[:10]}) / len(expected))
+            if ours[-1] < 1 or pagefind[-1] < 1:
+                print(f"  recall {lang} {query!r}: ours {ours[-1]:.2f}, pagefind {pagefind[-1]:.2f}")
+    finally:
+        for both in pages.values():
+            for page in both:
+                page.close()
     return statistics.mean(ours), statistics.mean(pagefind)
 
 

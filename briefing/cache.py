@@ -12,9 +12,12 @@ puts in is committed only once its site is in place.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from briefing.files import open_sqlite
 
@@ -53,6 +56,8 @@ class Cache:
         self.path = path
         self.db = open_sqlite(path, SCHEMA, "cache")
         self.pending: list[tuple[str, str, bytes]] = []
+        self._pid = os.getpid()
+        self._reader: sqlite3.Connection | None = None  # get()'s connection in a forked worker
 
     def get_many(self, namespace: str, keys: list[str]) -> dict[str, object]:
         found: dict[str, object] = {}
@@ -68,6 +73,29 @@ class Cache:
                 except Exception:  # a damaged entry is recomputed
                     continue
         return found
+
+    def get(self, namespace: str, key: str) -> object | None:
+        """One value (None if absent or damaged), read through this process's own
+        connection: a forked worker never uses its parent's (SQLite forbids it), it opens
+        the file again, read-only, and sees what was committed."""
+        if self._pid != os.getpid():
+            self._reader = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True)
+            self._pid = os.getpid()
+        db = self.db if self._reader is None else self._reader
+        row = db.execute("SELECT value FROM cache WHERE ns = ? AND key = ?", (namespace, key))
+        found = row.fetchone()
+        try:
+            return pickle.loads(found[0]) if found else None
+        except Exception:  # a damaged entry is recomputed
+            return None
+
+    def prune(self, namespace: str, keep_prefix: str) -> None:
+        """Delete a namespace's entries whose key does not start with keep_prefix (two
+        range scans of the index: nothing to do costs nothing)."""
+        self.db.execute(
+            "DELETE FROM cache WHERE ns = ? AND (key < ? OR key >= ?)",
+            (namespace, keep_prefix, keep_prefix + "\uffff"),
+        )
 
     def put(self, namespace: str, key: str, value: object) -> None:
         self.pending.append((namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
@@ -134,6 +162,12 @@ class NoCache(Cache):
 
     def get_many(self, namespace: str, keys: list[str]) -> dict[str, object]:
         return {}
+
+    def get(self, namespace: str, key: str) -> object | None:
+        return None
+
+    def prune(self, namespace: str, keep_prefix: str) -> None:
+        pass
 
     def put(self, namespace: str, key: str, value: object) -> None:
         pass

@@ -364,6 +364,7 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
                 continue
             articles.append(article)
             if cache and identity and warnings.count == seen:
+                article.content_key  # noqa: B018 worked out once, then pickled with it
                 cache.put("read", str(path), (identity, article))
     finally:
         log.removeHandler(warnings)

@@ -7,6 +7,7 @@ answers in a fraction of a second even at 10,000 articles.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -100,9 +101,7 @@ def up_to_date(project: Project, inputs: str | None = None) -> bool:
     return True
 
 
-def remember(
-    project: Project, inputs: str, said: list[tuple[int, str]], waiting: bool
-) -> None:
+def remember(project: Project, inputs: str, said: list[tuple[int, str]], waiting: bool) -> None:
     """Note what the build that just ended read, what it warned about (`said`: level and
     message), and whether English waits for a model."""
     try:
@@ -117,6 +116,12 @@ def remember(
         "models": _models() if waiting else None,
     }
     write_atomic(_manifest_path(project), json.dumps(manifest, ensure_ascii=False))
+
+
+def forget(project: Project) -> None:
+    """The next build is not skipped, whatever its inputs."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(_manifest_path(project))
 
 
 def _models() -> str:

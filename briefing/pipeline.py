@@ -34,7 +34,7 @@ from briefing.progress import Progress
 from briefing.render.assets import fingerprinted_assets
 from briefing.render.fingerprints import fingerprint
 from briefing.render.pages import Page, SitePages
-from briefing.render.templates import Templates
+from briefing.render.templates import ITEMS, Templates
 from briefing.render.urls import Urls
 from briefing.search.index import Entry, SearchIndex, make_entry
 from briefing.text import chinese
@@ -104,9 +104,13 @@ def build(
             cache.commit()  # what was read is worth keeping whatever happens next
             if render:
                 make_site(project, result, cache)
-        if whole:
+        if whole and not result.written:
+            # (A build that wrote articles changed its own inputs: what it read is not what
+            # is there now, and the next build does not skip.)
             waiting = bool(result.translation and result.translation.pending)
             freshness.remember(project, inputs, warnings.said, waiting)
+        elif whole:
+            freshness.forget(project)
     log.debug("stage times: %s", ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     return result
 
@@ -200,14 +204,21 @@ def make_site(project: Project, result: BuildResult, cache: Cache) -> None:
         config = load_site_config(project.config_path)
         assets = fingerprinted_assets(project.templates_dir / "static")
         urls = Urls(config, {name: path for name, (path, _) in assets.items()})
-        templates = Templates(project.templates_dir, config, urls, result.glossary)
+        templates = Templates(
+            project.templates_dir,
+            config,
+            urls,
+            result.glossary,
+            compiled_dir=cache.path.parent / "jinja",
+            items=cache,
+        )
         pages = SitePages(stories, config, templates.strings, urls).pages()
         site = CurrentSite(project.site_dir, cache)
 
         def site_files() -> Iterator[tuple[str, bytes | None]]:
             # A stream, written as it is made: a page's bytes are not kept in memory.
             with result.timed("render + write pages"):
-                yield from render_pages(pages, templates, site, result)
+                yield from render_pages(pages, templates, site, result, cache)
                 yield from assets.values()
             with result.timed("search index + write"):
                 for lang in LANGUAGES:
@@ -245,7 +256,7 @@ def say_pending(stories: list[Story]) -> None:
 
 
 def render_pages(
-    pages: list[Page], templates: Templates, site: CurrentSite, result: BuildResult
+    pages: list[Page], templates: Templates, site: CurrentSite, result: BuildResult, cache: Cache
 ) -> Iterator[tuple[str, bytes | None]]:
     """Render the pages whose fingerprint changed; the others are kept from the current
     site. Many pages to render are rendered on every core."""
@@ -258,12 +269,20 @@ def render_pages(
         else:
             fresh.append(page)
     rendered = map_forked(
-        templates.render, fresh, "pages", chunksize=32, parallel_from=PARALLEL_PAGES_FROM
+        templates.render_keeping_items,
+        fresh,
+        "pages",
+        chunksize=32,
+        parallel_from=PARALLEL_PAGES_FROM,
     )
     shown = Progress(len(fresh), "rendering", " pages").over(fresh)
-    for page, data in zip(shown, rendered, strict=True):
+    for page, (data, items) in zip(shown, rendered, strict=True):
         result.rendered += 1
+        for key, html in items.items():
+            cache.put(ITEMS, key, html)
         yield page.path, data
+    if fresh:  # items of other templates go (a changed story's older items stay till then)
+        cache.prune(ITEMS, f"{templates.key}:")
 
 
 def search_files(

@@ -16,7 +16,6 @@ articles changed, or when the files in site/ are not the ones last written.
 from __future__ import annotations
 
 import hashlib
-import json
 import marshal
 import math
 import sqlite3
@@ -25,6 +24,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
+
+import orjson
 
 from briefing.cache import digest
 from briefing.enrich import Story
@@ -237,7 +238,7 @@ class SearchIndex:
             if k not in by_shard:
                 yield path, None
                 continue
-            shard = json.loads(self.site.read(path))
+            shard = orjson.loads(self.site.read(path))
             for term in by_shard[k]:
                 merged = _decode(shard.get(term, []))
                 for doc, posting in changes[term].items():
@@ -439,4 +440,7 @@ def _encode(postings: dict[int, tuple[int, int]]) -> list[int]:
 
 
 def _json(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON (orjson: the same bytes as json.dumps(ensure_ascii=False,
+    separators=(",", ":")), several times faster; an added article rewrites hundreds of
+    shards)."""
+    return orjson.dumps(value)
