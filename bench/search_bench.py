@@ -209,7 +209,9 @@ def recall(browser, base) -> tuple[float, float]:
             urls = theirs.evaluate(PAGEFIND_QUERY, query)
             pagefind.append(len(expected & {article_id(u) for u in urls[:10]}) / len(expected))
             if ours[-1] < 1 or pagefind[-1] < 1:
-                print(f"  recall {lang} {query!r}: ours {ours[-1]:.2f}, pagefind {pagefind[-1]:.2f}")
+                print(
+                    f"  recall {lang} {query!r}: ours {ours[-1]:.2f}, pagefind {pagefind[-1]:.2f}"
+                )
     finally:
         for both in pages.values():
             for page in both:

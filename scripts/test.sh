@@ -25,4 +25,5 @@ if ! python -m pip install -q --no-index "torch==2.13.0" 2>/dev/null; then
   python -m pip install -q torch --index-url "$torch_index"
 fi
 python -m pip install -q -e ".[test,translate,bench]"
-python -m pytest "$@"
+# On every core (pytest-xdist): the suite is a few long builds and many short tests.
+python -m pytest -n auto "$@"
