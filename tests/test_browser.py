@@ -28,7 +28,14 @@ def page(browser):
     page.problems = []  # console errors, page errors, failed or external requests
     page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: page.problems.append(f"pageerror: {e}"))
-    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
+    # A request the browser itself cancels because the page navigated away (the
+    # favicon of the page left by a search, say) is not a failure of the site.
+    page.on(
+        "requestfailed",
+        lambda r: (
+            r.failure == "net::ERR_ABORTED" or page.problems.append(f"failed: {r.url} {r.failure}")
+        ),
+    )
     page.on(
         "request",
         lambda r: (
