@@ -103,3 +103,58 @@ def test_full_width_pinyin_annotations_are_removed_too():
     assert article.paragraphs == [
         "近日，山西省发改委公布了行动计划，安排部署了贯穿全年的25项活动。"
     ]
+
+
+# --- what a third set of unseen pages taught (tests/gallery/fresh3) ---------------------------
+
+PROSE = (
+    "今年以来，该市把老旧小区改造作为民生实事，先后完成管网更新、外墙保温和道路硬化等工程，"
+    "惠及居民三千余户。"
+)
+MORE = "市住建局相关负责人表示，下一步将继续推进改造工作，让更多居民住得更舒心。"
+
+
+def one_article(text: str):
+    (article,) = ingest_bytes(text.encode("utf-8")).articles
+    return article
+
+
+def test_a_dash_led_line_under_a_headline_is_its_subtitle():
+    article = one_article(
+        f"数字报\n第03版：要闻\n30万亩旧楼“一盘棋”换新颜\n——城东老旧小区改造见闻\n\n{PROSE}\n\n{MORE}\n"
+    )
+    assert article.title == "30万亩旧楼“一盘棋”换新颜"
+
+
+def test_a_label_line_after_a_sign_off_is_not_the_end_of_its_paragraph():
+    article = one_article(
+        f"城东老旧小区改造惠及三千户\n2023年10月16日 09:18　来源：赣北日报\n"
+        f"　　{PROSE}\n　　{MORE}（全媒体记者 刘思涵 通讯员 徐志强）\n责任编辑：钟慧\n"
+    )
+    assert article.authors == ["刘思涵", "徐志强"]
+    assert "责任编辑" not in article.text and "钟慧" not in article.text
+
+
+def test_a_photo_credit_glued_to_a_name_is_not_an_author():
+    article = one_article(
+        f"城东老旧小区改造惠及三千户\n2023/07/26 14:22\n记者林柏宏／台中报导\n\n{PROSE}\n\n"
+        f"图：改造后的小区。（记者林柏宏摄）\n\n{MORE}\n"
+    )
+    assert article.authors == ["林柏宏"]
+
+
+def test_an_outlet_beside_the_date_is_the_source_over_the_sites_name():
+    article = one_article(
+        f"鹭城晚报网\n首页 | 城事 | 民生\n城东老旧小区改造惠及三千户\n2023-06-27 08:05　鹭城晚报\n\n"
+        f"{PROSE}\n\n{MORE}\n"
+    )
+    assert article.source == "鹭城晚报"
+
+
+def test_a_date_without_a_year_takes_the_copyright_lines_year_not_a_planned_one():
+    article = one_article(
+        f"城东老旧小区改造惠及三千户\n南湖发布 04-18 07:30\n\n{PROSE}到2025年，全市改造将全部完成。\n\n"
+        f"{MORE}\n\n Copyright © 2019-2024 南湖日报社 版权所有\n"
+    )
+    assert article.date == "2024-04-18T07:30:00+08:00"
+    assert "year of the date guessed" in article.review

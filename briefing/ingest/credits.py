@@ -172,7 +172,10 @@ def _names_in(chunk: str) -> tuple[list[str], str]:
         token = token.strip("()[]【】|｜:/")
         if not token:
             continue
-        if not rest and is_name(token):
+        if not rest and token.endswith("摄") and is_name(token[:-1]):
+            names.append(token[:-1])  # "记者林柏宏摄": a name, then the photo credit
+            rest.append("摄")
+        elif not rest and is_name(token):
             names.append(token)
         elif not rest and (reporter := wire_reporter(token)):
             names.append(reporter)

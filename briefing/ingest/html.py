@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from briefing.errors import InputError
 from briefing.ingest.metadata import banner_name
 from briefing.ingest.reader import CleanPage, Hints, IngestError, read_page
+from briefing.text import chinese
 from briefing.text.decoding import decode_bytes
 
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
@@ -303,7 +304,8 @@ def read_markup(html: str) -> Markup:
     if title is not None and title.text_content().strip():
         window_title = " ".join(title.text_content().split())
         markup.headlines.append(window_title)
-        markup.publisher = markup.publisher or banner_name(window_title)  # "标题 - 港闻 - 维港时报"
+        # "标题 - 港闻 - 维港时报"; a Traditional title is read in Simplified, as the text is
+        markup.publisher = markup.publisher or banner_name(chinese.to_simplified(window_title))
     for element in tree.iter():
         css = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
         is_caption = element.tag == "figcaption" or _CAPTION_CLASS.search(css)

@@ -96,6 +96,12 @@ def date_candidates(lines: list[tuple[str, str]]) -> list[tuple[float, FoundDate
     return found
 
 
+_COPYRIGHT_YEAR = re.compile(
+    r"(?:copyright|©|\(c\))\s*(?:©\s*)?((?:19|20)\d\d)(?!\d)(?:\s*[-–]\s*((?:19|20)\d\d))?",
+    re.IGNORECASE,
+)
+
+
 def choose_date(
     lines: list[tuple[str, str]], first_paragraph: str, page_text: str
 ) -> Choice | None:
@@ -106,8 +112,12 @@ def choose_date(
         dateline = FoundDate(0, 0, None, month, day, None)
         if not any(d.month == month and d.day == day and d.year for _, d, _ in candidates):
             candidates.append((0.0, dateline, "dateline of the first paragraph"))
+    # The year of a date that has none: another date's, else the copyright line's (the
+    # page's own year; years in the text are often plans: 到2025年), else the text's.
     years = [d.year for _, d, _ in candidates if d.year]
-    years += years_mentioned(page_text[:3000])
+    if not years and (copyright := _COPYRIGHT_YEAR.search(page_text)):
+        years = [int(copyright[2] or copyright[1])]  # "2005-2024": the page's year is the last
+    years = years or years_mentioned(page_text[:3000])
     year = Counter(years).most_common(1)[0][0] if years else None
     best: tuple[float, str, str] | None = None
     for points, date, where in candidates:
@@ -164,6 +174,22 @@ def dateline_outlet(first_paragraph: str) -> str | None:
     return m["outlet"]
 
 
+def outlet_beside_date(text: str) -> str | None:
+    """The outlet a metadata line names without a label, beside its date:
+    "2023-06-27 08:05　鹭城晚报" (the paper the site prints it from)."""
+    if not find_dates(text):
+        return None
+    for token in text.split():
+        if (
+            _NAME_LIKE.fullmatch(token)
+            and not find_dates(token)
+            and v.is_site_name(token)
+            and not is_chrome(token)
+        ):
+            return clean_outlet(token)
+    return None
+
+
 def site_name_of(banners: list[str], header: list[str], footer: list[str]) -> Choice | None:
     """The name of the site (or account) the page comes from.
 
@@ -184,6 +210,8 @@ def site_name_of(banners: list[str], header: list[str], footer: list[str]) -> Ch
     for text in [*banners, *header]:
         tokens = [t for t in text.split() if _NAME_LIKE.fullmatch(t) and not find_dates(t)]
         for token in tokens:
+            if _CALL_TO_ACTION.match(token):
+                continue
             if v.is_site_name(token) or tokens.count(token) >= 2:
                 return Choice(token, f"a name among the metadata: {text[:40]}")
     for text in footer:
@@ -194,6 +222,9 @@ def site_name_of(banners: list[str], header: list[str], footer: list[str]) -> Ch
 
 # A name: a few Han characters (or Latin letters), not a label, role or chrome word.
 _NAME_LIKE = Folded(r"[\u4e00-\u9fffA-Za-z]{2,14}")
+
+
+_CALL_TO_ACTION = re.compile(r"(订阅|訂閱|登录|登入|注册|下载|關注|关注|打开|扫码|进入|返回)")
 
 
 def banner_name(text: str) -> str | None:
@@ -208,6 +239,7 @@ def banner_name(text: str) -> str | None:
         and len(p) <= 20
         and ":" not in fold(p)  # "转载自：滨江晚报" is a label and its value
         and not is_chrome(p)
+        and not _CALL_TO_ACTION.match(p)  # "订阅电子报" is a link, not the paper's name
     ]
     if not names:
         return None

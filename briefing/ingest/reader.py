@@ -239,6 +239,8 @@ def title_candidates(
         candidate = t.Candidate(text, i)
         if text != lines[i].text:
             candidate.reasons.append(f"cut from {lines[i].text[:40]!r}")
+        if places.get(i) == "subtitle" and t.dash_led(lines[i].text):
+            candidate.add(-8, "a subtitle: a dash under its headline")
         if any(t.same_text(text, headline) for headline in named[:3]):
             candidate.add(3, "the page's markup names it the headline")
         if v.ORIGINAL_TITLE.match(lines[i].text):
@@ -448,6 +450,14 @@ def read_fields(
         fields["source"] = meta.Choice(outlet, "the dateline of the first paragraph")
     if "source" not in fields and hints.publisher and (name := meta.clean_outlet(hints.publisher)):
         fields["source"] = meta.Choice(name, "the page's markup (publisher)")
+    if "source" not in fields:
+        header = [line for line in lines[title_index + 1 : start] if line.role is Role.META]
+        for line in header:
+            if name := meta.outlet_beside_date(line.text):
+                fields["source"] = meta.Choice(
+                    name, f"the outlet beside the date: {line.text[:40]}"
+                )
+                break
     if "source" not in fields and site:
         fields["source"] = site
     via = [

@@ -134,10 +134,13 @@ def headline_block_places(headlines: list[int], lines: list) -> dict[int, str]:
         return {}
     if len(block) == 3:
         main = block[1]
-    elif (
-        len(block) == 2
-        and _reads_like_subtitle(lines[block[1]].text)
-        and not _reads_like_subtitle(lines[block[0]].text)
+    elif len(block) == 2 and (
+        # "——洞庭湖区早稻集中育秧见闻" under its headline: a dash always leads a subtitle
+        (dash_led(lines[block[1]].text) and not dash_led(lines[block[0]].text))
+        or (
+            _reads_like_subtitle(lines[block[1]].text)
+            and not _reads_like_subtitle(lines[block[0]].text)
+        )
     ):
         main = block[0]
     else:
@@ -146,8 +149,11 @@ def headline_block_places(headlines: list[int], lines: list) -> dict[int, str]:
 
 
 def _reads_like_subtitle(text: str) -> bool:
-    folded = fold(text)
-    return bool(re.search(r"\d|[,;]", folded)) or folded.lstrip().startswith(("—", "-"))
+    return bool(re.search(r"\d|[,;]", fold(text))) or dash_led(text)
+
+
+def dash_led(text: str) -> bool:
+    return fold(text).lstrip().startswith(("—", "-"))
 
 
 def score(
@@ -202,7 +208,7 @@ def score(
         candidate.add(-4, "a row of items")
     if v.COLUMN_TAG.fullmatch(text.strip()):
         candidate.add(-5, "a column label only")
-    if fold(text).lstrip().startswith(("—", "-")):
+    if dash_led(text):
         candidate.add(-3, "a subtitle's dash")
     candidate.support = support(text, body_pairs)
     # Past half the body has shown it is about this headline; the rest of a headline
