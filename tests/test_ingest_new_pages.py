@@ -158,3 +158,24 @@ def test_a_date_without_a_year_takes_the_copyright_lines_year_not_a_planned_one(
     )
     assert article.date == "2024-04-18T07:30:00+08:00"
     assert "year of the date guessed" in article.review
+
+
+# --- and a fourth (tests/gallery/fresh4) --------------------------------------------------------
+
+
+def test_a_headline_that_says_scan_the_code_is_still_a_headline_with_its_spam_cut_off():
+    article = one_article(
+        "点击分享到微信朋友圈\n请用浏览器自带分享功能\n当前位置：首页 > 科技资讯 > 正文\n\n"
+        "老旧小区有了“数字身份证” 扫码可查改造全过程|时时彩计划_澳门娱乐城官网\n\n"
+        f"24.08.2023 16:24　　浏览：1873次\n\n老旧小区扫码可查改造全过程。{PROSE}\n\n{MORE}\n"
+    )
+    assert article.title == "老旧小区有了“数字身份证” 扫码可查改造全过程"
+    assert "浏览器" not in article.text
+
+
+def test_a_menu_row_names_sections_not_the_site():
+    article = one_article(
+        "香江快讯\n即时新闻　港闻　财经　国际　两岸　体育\n\n城东老旧小区改造惠及三千户\n\n"
+        f"2024-06-03 17:20 HKT\n\n{PROSE}\n\n{MORE}\n\n© 2024 香江快讯 版权所有\n"
+    )
+    assert article.source == "香江快讯"

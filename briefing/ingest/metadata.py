@@ -57,7 +57,7 @@ _GENERIC_SOURCES = {
 _SOURCE_TRIM = Folded(r"^[\s《〈“\"'(【\[]+|[\s》〉”\"')】\]]+$")
 _SITE_FROM_COPYRIGHT = Folded(
     r"(?:版权所有|Copyright|©)\s*(?:[:©]|\(c\))?\s*(?:\d{4}(?:\s*-\s*\d{4})?)?\s*"
-    r"(?P<name>[\u4e00-\u9fffA-Za-z]{2,20}?(?:网|报|日报|电视台|融媒体中心|政府|中心|集团|公司|大学|学院))",
+    r"(?P<name>[\u4e00-\u9fffA-Za-z]{2,20}?(?:网|报|日报|快讯|电视台|融媒体中心|政府|中心|集团|公司|大学|学院))",
     re.IGNORECASE,
 )
 
@@ -208,7 +208,9 @@ def site_name_of(banners: list[str], header: list[str], footer: list[str]) -> Ch
         if _NAME_LIKE.fullmatch(text.strip()) and everything.count(text.strip()) >= 2:
             return Choice(text.strip(), f"the account's name, printed again below: {text[:40]}")
     for text in [*banners, *header]:
-        tokens = [t for t in text.split() if _NAME_LIKE.fullmatch(t) and not find_dates(t)]
+        if len(words := text.split()) >= 4 and all(len(w) <= 4 for w in words):
+            continue  # a menu: "即时新闻 港闻 财经 国际" names sections, not the site
+        tokens = [t for t in words if _NAME_LIKE.fullmatch(t) and not find_dates(t)]
         for token in tokens:
             if _CALL_TO_ACTION.match(token):
                 continue
