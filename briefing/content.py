@@ -8,7 +8,6 @@ the way in, so that nothing in it can turn into Markdown markup.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -259,7 +258,7 @@ def blocks_from_markdown(body: str) -> list[Block]:
 
 def source_hash(article: Article) -> str:
     """Fingerprint of the text a translation is made from (title and body)."""
-    return "sha256:" + hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+    return "sha256:" + article.text_digest
 
 
 # --- writing ------------------------------------------------------------------
@@ -364,7 +363,9 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
                 continue
             articles.append(article)
             if cache and identity and warnings.count == seen:
-                article.content_key  # noqa: B018 worked out once, then pickled with it
+                # Worked out once, then pickled with it (the text itself stays packed).
+                article.content_key  # noqa: B018
+                article.text_digest  # noqa: B018
                 cache.put("read", str(path), (identity, article))
     finally:
         log.removeHandler(warnings)

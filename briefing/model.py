@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +62,37 @@ class Article:
     def text(self) -> str:
         """Title and body as plain text, one block per line."""
         return "\n".join([self.title, *(b.text for b in self.blocks)])
+
+    # Pickled (the read cache) with its blocks as one bytes value, unpickled only when
+    # something reads them: a build that adds one article reads every article's
+    # front-matter, but the text of only the few it works on.
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if "blocks" in state:
+            state["_packed_blocks"] = pickle.dumps(
+                state.pop("blocks"), protocol=pickle.HIGHEST_PROTOCOL
+            )
+        if state.get("path") is not None:
+            state["path"] = str(state["path"])  # Path(str) costs half of unpickling a Path
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if isinstance(state.get("path"), str):
+            state["path"] = Path(state["path"])
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str):
+        # Called only for what is not found: the blocks of an article just unpickled.
+        if name == "blocks" and "_packed_blocks" in self.__dict__:
+            blocks = pickle.loads(self.__dict__.pop("_packed_blocks"))
+            self.__dict__["blocks"] = blocks
+            return blocks
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @cached_property
+    def text_digest(self) -> str:
+        """sha256 of `text`: what a translation was made from (content.source_hash)."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @cached_property
     def content_key(self) -> str:
