@@ -3,6 +3,7 @@ site built once (with a preview server and a headless Chromium over it)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -111,9 +112,22 @@ def seed_site(tmp_path_factory) -> Path:
     (they must not change it): the project's root."""
     from .site_helpers import build_copy_of_repo  # it imports this module
 
-    root = tmp_path_factory.mktemp("seed-site")
-    build_copy_of_repo(root)
-    return root
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        root = tmp_path_factory.mktemp("seed-site")
+        build_copy_of_repo(root)
+        return root
+    # Under pytest-xdist the workers share one, built by the first to get the lock in
+    # the run's shared temp folder.
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / "seed-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        root = shared / "seed-site"
+        if not (root / "built").exists():
+            shutil.rmtree(root, ignore_errors=True)  # a half-built one of a failed worker
+            root.mkdir()
+            build_copy_of_repo(root)
+            (root / "built").touch()
+        return root
 
 
 @pytest.fixture(scope="session")

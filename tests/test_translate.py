@@ -6,6 +6,7 @@ Nothing here touches the network: socket connections fail for these tests.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
 import os
 import shutil
@@ -46,8 +47,20 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def tiny_package():
-    return build_tiny_package(REPO, ARGOS_HOME / "build")
+def tiny_package(tmp_path_factory):
+    """The tiny model, trained once per test run: under pytest-xdist the workers share
+    one (the first to get the lock builds it, in the run's shared temp folder)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build_tiny_package(REPO, ARGOS_HOME / "build")
+    shared = tmp_path_factory.getbasetemp().parent / "tiny-argos"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        package = shared / "tiny_zh_en.argosmodel"
+        if not package.exists():
+            built = build_tiny_package(REPO, shared / "build")
+            os.replace(built, package)
+        return package
 
 
 @pytest.fixture
