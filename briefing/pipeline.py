@@ -307,6 +307,21 @@ def _entry(item: tuple[Story, str], lang: str) -> Entry:
     return make_entry(story, lang, url)
 
 
+def check_written_folders(project: Project) -> None:
+    """The folders a build writes in (content/zh, content/en, .cache) must lie inside the
+    project: one that is a link out of it would have the build write, and replace
+    files, wherever it points. A link that stays inside the project is fine."""
+    root = project.root.resolve()
+    for folder in (project.lang_dir("zh"), project.lang_dir("en"), project.root / ".cache"):
+        where = folder.resolve()
+        if where != root and root not in where.parents:
+            raise InputError(
+                folder,
+                f"leads out of the project (to {where}); the build writes there, so it must "
+                "be a folder inside the project: replace the link with the folder itself",
+            )
+
+
 # --- what a build holds while it runs ----------------------------------------------------------
 
 
@@ -317,6 +332,7 @@ def build_lock(project: Project):
     flock is released by the kernel when the process ends, however it ends,
     so a killed build never leaves a stale lock behind.
     """
+    check_written_folders(project)
     path = project.root / ".cache" / "build.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:  # O_NOFOLLOW: a link planted in its place is not written through

@@ -89,6 +89,33 @@ def test_site_as_a_link_to_another_folder_is_refused_and_the_folder_untouched(
     assert "Traceback" not in out
 
 
+@pytest.mark.parametrize("folder", ["content/zh", "content/en", ".cache"])
+def test_a_written_folder_that_leads_out_of_the_project_is_refused_and_left_untouched(
+    project, run, outside, folder
+):
+    add_seed(project)
+    target = project / folder
+    shutil.rmtree(target, ignore_errors=True)
+    target.symlink_to(outside, target_is_directory=True)
+    before = tree(outside)
+    for command in ((), ("ingest",), ("translate",)):
+        status, out = run(project, *command)
+        assert status == 1
+        assert error_lines(out)[-1] == (
+            f"error: {folder}: leads out of the project (to {outside}); the build writes "
+            "there, so it must be a folder inside the project: replace the link with the "
+            "folder itself"
+        )
+    assert tree(outside) == before
+    assert "Traceback" not in out
+    # A link that stays inside the project is followed as the folder it is.
+    target.unlink()
+    (project / "elsewhere-in-project").mkdir()
+    target.symlink_to(project / "elsewhere-in-project", target_is_directory=True)
+    status, out = run(project)
+    assert status == 0, out
+
+
 def test_a_link_left_in_place_of_the_previous_copy_is_removed_not_followed(project, run, outside):
     add_seed(project)
     assert run(project)[0] == 0
