@@ -40,13 +40,14 @@ def map_forked(
     items: Sequence[Item],
     what: str,
     chunksize: int = 16,
-    parallel_from: int = PARALLEL_FROM,
+    parallel_from: int | None = None,
 ) -> Iterator[Result]:
     """function(item) for each item, in order, on every core when there are many.
     `what` names the items for the log (-v): "12 pages on 2 cores"."""
     global _WORK
     workers = min(cores(), 8)
-    if len(items) < parallel_from or workers < 2 or "fork" not in mp.get_all_start_methods():
+    threshold = PARALLEL_FROM if parallel_from is None else parallel_from
+    if len(items) < threshold or workers < 2 or "fork" not in mp.get_all_start_methods():
         yield from map(function, items)
         return
     log.debug("%d %s on %d cores", len(items), what, workers)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from briefing import parallel, pipeline
 from briefing.config import Project
 from briefing.errors import log
-from briefing.parallel import PARALLEL_FROM
 from briefing.pipeline import build
 
 from .conftest import REPO
@@ -56,13 +56,20 @@ def from_scratch(root: Path, where: Path) -> dict:
     return comparable(where / "site")
 
 
+# The pools of forked workers start from these many items in this file's builds (a
+# build of the whole corpus, or a change that touches every article, reaches them):
+# the same code paths as a large site, on a corpus small enough to build often.
+TEST_PARALLEL_FROM = 16
+TEST_PARALLEL_PAGES_FROM = 50
+
+
 @pytest.fixture
-def corpus(tmp_path) -> Path:
+def corpus(tmp_path, monkeypatch) -> Path:
     from corpus import make_corpus
 
-    # Enough articles that every pool of forked workers runs (features, search entries,
-    # pages): a build of the whole corpus, or a change that touches every article.
-    root = make_corpus(PARALLEL_FROM + 6, tmp_path / "corpus")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", TEST_PARALLEL_FROM)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", TEST_PARALLEL_PAGES_FROM)
+    root = make_corpus(TEST_PARALLEL_FROM + 6, tmp_path / "corpus")
     build(Project(root))
     return root
 
