@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.tiny_argos import _child  # noqa: E402
+from tests.tiny_argos import random_weights, set_variable  # noqa: E402
 
 LAYERS = (6, 6)
 D_MODEL, HEADS, FFN = 512, 8, 2048
@@ -45,22 +45,6 @@ MAX_POSITIONS = 1024
 NOISE = 1e-3
 QUERY_SCALE = 40.0  # sharp attention: the nearest source position wins
 COPY_SCALE = 10.0  # the attended token outweighs the previous one in the residual
-
-
-def _size(name: str, vocabulary: int) -> tuple[int, ...]:
-    if name.endswith(("gamma", "beta")):
-        return (D_MODEL,)
-    if "embeddings" in name or "projection" in name:
-        return (vocabulary, D_MODEL)
-    if "ffn/linear_0" in name:
-        return (FFN, D_MODEL)
-    if "ffn/linear_1" in name:
-        return (D_MODEL, FFN)
-    if "self_attention/linear_0" in name:
-        return (3 * D_MODEL, D_MODEL)
-    if "/attention/linear_1" in name:  # cross-attention keys and values
-        return (2 * D_MODEL, D_MODEL)
-    return (D_MODEL, D_MODEL)
 
 
 def _position_codes(angles: np.ndarray) -> np.ndarray:
@@ -102,17 +86,7 @@ def build_base_model(vocabulary: list[str], output: Path, seed: int = 1) -> None
 
     rng = np.random.default_rng(seed)
     spec = specs.TransformerSpec.from_config(LAYERS, HEADS)
-    weights = {}
-    for name, value in spec.variables(ordered=True):
-        if value is not None:
-            continue
-        size = _size(name, len(vocabulary))
-        if name.endswith("gamma"):
-            weights[name] = np.ones(size, np.float32)
-        elif name.endswith("beta"):
-            weights[name] = np.zeros(size, np.float32)
-        else:
-            weights[name] = rng.normal(0, NOISE, size).astype(np.float32)
+    weights = random_weights(spec, len(vocabulary), rng, NOISE, D_MODEL, FFN)
     embeddings = np.zeros((len(vocabulary), D_MODEL), np.float32)
     token_dims = D_MODEL - POSITION_DIMS
     embeddings[:, POSITION_DIMS:] = rng.normal(
@@ -126,11 +100,7 @@ def build_base_model(vocabulary: list[str], output: Path, seed: int = 1) -> None
         weights[name] = embeddings
     weights.update(_cross_attention())
     for name, array in weights.items():
-        *path, attribute = name.split("/")
-        target = spec
-        for part in path:
-            target = _child(target, part)
-        setattr(target, attribute, array)
+        set_variable(spec, name, array)
     positions = np.arange(MAX_POSITIONS)
     spec.encoder.position_encodings.encodings = _position_codes(positions)
     spec.decoder.position_encodings.encodings = _position_codes((positions + 0.5) / OUTPUT_RATIO)

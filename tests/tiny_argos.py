@@ -54,20 +54,51 @@ def train_sentencepiece(lines: list[str], prefix: Path) -> Path:
     return prefix.with_suffix(".model")
 
 
-def _shape(name: str, vocab: int) -> tuple[int, ...]:
+def variable_shape(
+    name: str, vocab: int, d_model: int = D_MODEL, ffn: int = FFN
+) -> tuple[int, ...]:
+    """The shape of a TransformerSpec variable, by its name."""
     if name.endswith(("gamma", "beta")):
-        return (D_MODEL,)
+        return (d_model,)
     if "embeddings" in name or "projection" in name:
-        return (vocab, D_MODEL)
+        return (vocab, d_model)
     if "ffn/linear_0" in name:
-        return (FFN, D_MODEL)
+        return (ffn, d_model)
     if "ffn/linear_1" in name:
-        return (D_MODEL, FFN)
+        return (d_model, ffn)
     if "self_attention/linear_0" in name:
-        return (3 * D_MODEL, D_MODEL)
+        return (3 * d_model, d_model)
     if "/attention/linear_1" in name:  # cross-attention keys and values
-        return (2 * D_MODEL, D_MODEL)
-    return (D_MODEL, D_MODEL)
+        return (2 * d_model, d_model)
+    return (d_model, d_model)
+
+
+def random_weights(
+    spec, vocab: int, rng, noise: float, d_model: int = D_MODEL, ffn: int = FFN
+) -> dict[str, np.ndarray]:
+    """Every variable the spec has no value for: layer norms as identity, the rest normal
+    noise of scale `noise`, drawn in the spec's order (the same seed, the same model)."""
+    weights = {}
+    for name, value in spec.variables(ordered=True):
+        if value is not None:
+            continue
+        shape = variable_shape(name, vocab, d_model, ffn)
+        if name.endswith("gamma"):
+            weights[name] = np.ones(shape, dtype=np.float32)
+        elif name.endswith("beta"):
+            weights[name] = np.zeros(shape, dtype=np.float32)
+        else:
+            weights[name] = rng.normal(0, noise, shape).astype(np.float32)
+    return weights
+
+
+def set_variable(spec, name: str, array: np.ndarray) -> None:
+    """spec's variable "decoder/layer_0/ffn/linear_0/weight" = array."""
+    *path, attribute = name.split("/")
+    target = spec
+    for part in path:
+        target = _child(target, part)
+    setattr(target, attribute, array)
 
 
 def _child(spec, part: str):
@@ -83,21 +114,8 @@ def build_ctranslate2_model(vocabulary: list[str], output: Path, seed: int = 1) 
 
     rng = np.random.default_rng(seed)
     spec = specs.TransformerSpec.from_config((1, 1), HEADS)
-    for name, value in spec.variables(ordered=True):
-        if value is not None:
-            continue
-        shape = _shape(name, len(vocabulary))
-        if name.endswith("gamma"):
-            array = np.ones(shape, dtype=np.float32)
-        elif name.endswith("beta"):
-            array = np.zeros(shape, dtype=np.float32)
-        else:
-            array = rng.normal(0, 0.2, shape).astype(np.float32)
-        *path, attribute = name.split("/")
-        target = spec
-        for part in path:
-            target = _child(target, part)
-        setattr(target, attribute, array)
+    for name, array in random_weights(spec, len(vocabulary), rng, noise=0.2).items():
+        set_variable(spec, name, array)
     # An output bias towards </s> makes decoding stop after a few tokens.
     bias = np.zeros(len(vocabulary), dtype=np.float32)
     bias[vocabulary.index("</s>")] = 2.5
