@@ -9,6 +9,8 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -130,14 +132,24 @@ def seed_site(tmp_path_factory) -> Path:
         return root
 
 
+@contextmanager
+def serving(root: Path, host: str = "127.0.0.1") -> Iterator[str]:
+    """root's site/ served as `serve` serves it (netlify.toml's headers) on a free port,
+    in a thread, until the block ends: its base URL ("http://127.0.0.1:PORT")."""
+    server = make_server(Project(root), 0, host=host)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def base_url(seed_site: Path):
     """The seed site served as Netlify would serve it (netlify.toml's headers)."""
-    server = make_server(Project(seed_site), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(seed_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,10 @@ Content-Security-Policy would break shows a console error here.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from briefing.config import Project
-from briefing.serve import make_server
-
+from .conftest import serving
 from .site_helpers import build_copy_of_repo
 
 ARTICLE = "2022-02-27-d9ab3b7d"
@@ -192,16 +188,12 @@ def test_hostile_text_in_results_stays_text(browser, tmp_path):
         encoding="utf-8",
     )
     assert main(["-q"], root=tmp_path) == 0
-    server = make_server(Project(tmp_path), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(tmp_path) as base:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/zh/search/?q=恶意")
+        page.goto(f"{base}/zh/search/?q=恶意")
         page.locator(".result").first.wait_for()
         assert page.locator(".result img, .result script, .result b").count() == 0
         assert "<img src=x" in page.locator(".result-title").first.inner_text()
         assert "<script>" in page.locator(".result-snippet").first.inner_text()
         assert page.title() != "pwned"
         page.close()
-    finally:
-        server.shutdown()

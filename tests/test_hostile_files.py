@@ -12,17 +12,17 @@ import socket
 import stat
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from briefing import freshness
 from briefing.config import Project
-from briefing.serve import make_server, watched_state
+from briefing.serve import watched_state
 
-from .conftest import REPO
+from .conftest import REPO, serving
 from .site_helpers import parse, snapshot
 from .test_bad_input import add_seed, error_lines, raw_digests
 from .test_translate import argos_packages, installed, tiny_package  # noqa: F401
@@ -761,17 +761,13 @@ def test_serve_on_a_port_in_use_is_one_line(built, run):
 
 
 def test_a_malformed_request_line_is_answered_400(built, capsys):
-    server = make_server(Project(built), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     answers = []
-    try:
+    with serving(built) as base:
+        address = urlsplit(base)
         for line in (b"GET / x HTTP/1.1", b"GET / HTTP/x.y", b"\x16\x03\x01 TLS"):
-            with socket.create_connection(server.server_address[:2]) as client:
+            with socket.create_connection((address.hostname, address.port)) as client:
                 client.sendall(line + b"\r\n\r\n")
                 answers.append(client.makefile("rb").read())
-    finally:
-        server.shutdown()
-        server.server_close()
     assert answers[0].startswith(b"HTTP/1.0 400 Bad request syntax")
     assert all(b"Error code: 400" in answer for answer in answers)
     assert "Traceback" not in capsys.readouterr().err

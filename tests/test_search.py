@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 
 import pytest
 
-from briefing.config import Project
 from briefing.search.terms import fnv1a, latin_terms, stem
-from briefing.serve import make_server
 
-from .conftest import REPO
+from .conftest import REPO, serving
 
 ZCG = "2022-02-27-d9ab3b7d"  # 山西晋中：激活“智创谷”动力源
 NO4 = "2022-06-02-70a5743f"  # 山西智创城NO.4
@@ -178,11 +175,9 @@ def test_english_search_finds_a_pending_article_by_its_english_tag(browser, proj
     shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
     (project / "content" / "en" / f"{RAIN}.md").unlink()
     assert run(project)[0] == 0
-    server = make_server(Project(project), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(project) as base:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/en/search/?q=Jinchuang")
+        page.goto(f"{base}/en/search/?q=Jinchuang")
         page.locator(".result").first.wait_for()
         link = page.locator(".result-title a").first
         assert link.get_attribute("href") == f"/en/articles/{RAIN}/"
@@ -190,6 +185,3 @@ def test_english_search_finds_a_pending_article_by_its_english_tag(browser, proj
         assert page.locator(".result .badge-pending").count() == 1
         assert page.locator("#search-status").inner_text() == "1 article found"
         page.close()
-    finally:
-        server.shutdown()
-        server.server_close()

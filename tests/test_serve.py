@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 import urllib.error
 import urllib.request
 
@@ -11,16 +10,10 @@ import pytest
 
 from briefing.config import Project
 from briefing.pipeline import build
-from briefing.serve import Watcher, make_server, watched_state
+from briefing.serve import Watcher, watched_state
 
-from .conftest import SEEDS
+from .conftest import SEEDS, serving
 from .site_helpers import build_copy_of_repo
-
-
-def serve_site(root):
-    server = make_server(Project(root), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +45,9 @@ def test_missing_page_is_the_404_page(served):
 
 def test_site_under_a_sub_path_previews_under_it(tmp_path):
     build_copy_of_repo(tmp_path, base_url="https://example.org/briefing/")
-    server, base = serve_site(tmp_path)
-    try:
+    with serving(tmp_path) as base:
         html = urllib.request.urlopen(base + "/briefing/en/").read().decode()
         assert 'href="/briefing/en/tags/"' in html
-    finally:
-        server.shutdown()
 
 
 def test_watch_sees_changes_to_content_and_templates(tmp_path):
@@ -117,15 +107,11 @@ def test_a_port_in_use_is_one_line_that_suggests_another(project, run):
 
 
 def test_serve_listens_on_the_host_asked_for(seed_site, project, run):
-    server = make_server(Project(seed_site), 0, host="127.0.0.2")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        port = server.server_address[1]
-        with urllib.request.urlopen(f"http://127.0.0.2:{port}/en/") as response:
-            assert response.status == 200
-    finally:
-        server.shutdown()
-        server.server_close()
+    with (
+        serving(seed_site, host="127.0.0.2") as base,
+        urllib.request.urlopen(f"{base}/en/") as response,
+    ):
+        assert response.status == 200
     status, out = run(project, "serve", "--host", "192.0.2.1", "--port", "0")  # not ours
     assert status == 1
     assert out.startswith("error: 192.0.2.1:0: cannot serve here: ")
