@@ -67,12 +67,8 @@ def _is_wrapped(text: str, following: str, width: int) -> bool:
         and not re.search(r"(摄|供图)\s*$", text)
         and chinese.count_han(following) >= 1
         and not is_chrome(following)
-        and not _LABEL_START.match(fold(following))  # "责任编辑：钟慧" after a sign-off
+        and not v.LABEL_AT_START.match(following)  # "责任编辑：钟慧" after a sign-off
     )
-
-
-# A line that starts with a short label ("责任编辑：", "来源："): never the rest of a sentence.
-_LABEL_START = re.compile(r"[^,.:;!?。]{1,6}:")
 
 
 def unglue(raw: str) -> list[str]:
