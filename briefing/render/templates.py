@@ -18,6 +18,7 @@ from jinja2 import (
     meta,
     select_autoescape,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from briefing.cache import Cache, code_version, digest
@@ -124,8 +125,18 @@ class Templates:
             if name not in self.sources:
                 why = f"{user} uses it" if user else "the site's pages need it"
                 raise InputError(self.folder / name, f"template is missing ({why})")
-            tree = self.env.parse(self.sources[name], name, name)
-            needed += [(used, name) for used in meta.find_referenced_templates(tree) if used]
+            needed += [(used, name) for used in self._referenced(name)]
+
+    def _referenced(self, name: str) -> tuple[str, ...]:
+        """The templates this one includes, imports or extends (found by parsing it:
+        remembered in this process by the template's text, as its compiled code is)."""
+        source = self.sources[name]
+        found = _REFERENCED.get(source)
+        if found is None:
+            tree = self.env.parse(source, name, name)
+            found = tuple(used for used in meta.find_referenced_templates(tree) if used)
+            _REFERENCED.put(source, found)
+        return found
 
     def render(self, page: Page) -> bytes:
         context = {**page.context, **page.derive()} if page.derive else page.context
@@ -135,6 +146,47 @@ class Templates:
             # Inputs are cleaned as they are read; this makes it so whatever the source.
             text = remove_control_characters(text)
         return text.encode("utf-8")
+
+
+class _Remembered:
+    """A process's memory of what depends only on its key (a template's text): kept
+    between the builds of one process (serve, tests), never more than `size` entries."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.values: dict = {}
+
+    def get(self, key):
+        return self.values.get(key)
+
+    def put(self, key, value) -> None:
+        if len(self.values) >= self.size:
+            self.values.clear()
+        self.values[key] = value
+
+
+_REFERENCED = _Remembered()  # template text -> the templates it uses
+_COMPILED = _Remembered()  # (Jinja's template key, source checksum) -> compiled code
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's compiled templates on disk, and in this process's memory in front of
+    them: a rebuild in the same process (serve, or a second project) loads no file.
+    The memory is keyed as Jinja keys the files, by the template's name and the
+    checksum of its source; compiled code depends on nothing else in one process."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = _COMPILED.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+            return
+        super().load_bytecode(bucket)
+        if bucket.code is not None:
+            _COMPILED.put((bucket.key, bucket.checksum), bucket.code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        super().dump_bytecode(bucket)
+        _COMPILED.put((bucket.key, bucket.checksum), bucket.code)
 
 
 def _compiled_templates(folder: Path) -> FileSystemBytecodeCache:
@@ -149,7 +201,7 @@ def _compiled_templates(folder: Path) -> FileSystemBytecodeCache:
                 if old.is_dir() and not old.is_symlink():
                     shutil.rmtree(old, ignore_errors=True)
         current.mkdir(parents=True, exist_ok=True)
-    return FileSystemBytecodeCache(str(current))
+    return _CompiledTemplates(str(current))
 
 
 def _interface_strings(path: Path, sources: dict[str, str]) -> dict[str, dict[str, str]]:
