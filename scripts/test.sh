@@ -25,5 +25,7 @@ if ! python -m pip install -q --no-index "torch==2.13.0" 2>/dev/null; then
   python -m pip install -q torch --index-url "$torch_index"
 fi
 python -m pip install -q -e ".[test,translate,bench]"
-# On every core (pytest-xdist): the suite is a few long builds and many short tests.
-python -m pytest -n auto "$@"
+# On every core (pytest-xdist): the suite is a few long builds (marked slow, which
+# conftest.py puts first) and many short tests, handed out two at a time so that no
+# worker is left with a queue of long ones while the other idles.
+python -m pytest -n auto --maxschedchunk 2 "$@"

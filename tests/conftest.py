@@ -53,6 +53,13 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     shutil.rmtree(ARGOS_HOME, ignore_errors=True)
 
 
+def pytest_collection_modifyitems(session, config, items) -> None:
+    # The few long tests (marked slow) first: started last, one of them would keep a
+    # core busy alone at the end of the run while the other idles (pytest-xdist hands
+    # the workers tests in this order, two at a time: scripts/test.sh).
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "content" / "raw"
 PAGES = Path(__file__).resolve().parent / "pages"

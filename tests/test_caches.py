@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from briefing.cli import main
 
 from .conftest import REPO
@@ -43,6 +45,7 @@ def build_with(code: Path, project: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow
 def test_upgrading_the_code_of_a_stage_changes_the_pages_it_affects(tmp_path):
     code = tmp_path / "code"
     shutil.copytree(

