@@ -240,6 +240,8 @@ class SearchIndex:
                 continue
             shard = orjson.loads(self.site.read(path))
             for term in by_shard[k]:
+                if _appended(shard.get(term), changes[term]):
+                    continue  # new documents after the last: the common case of an addition
                 merged = _decode(shard.get(term, []))
                 for doc, posting in changes[term].items():
                     if posting is None:
@@ -418,6 +420,22 @@ def _postings_by_term(
             sorted_terms[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
         )
     }
+
+
+def _appended(flat: list[int] | None, change: dict[int, tuple[int, int] | None]) -> bool:
+    """Add postings at the end of a term's list, in place, when that is all the change
+    is (documents numbered after every one the list has, none taken out): an added
+    article's terms, without decoding and encoding lists of thousands of postings."""
+    if not flat or None in change.values():
+        return False
+    last = sum(flat[0::3])
+    if min(change) <= last:
+        return False
+    for doc in sorted(change):
+        count, length = change[doc]  # type: ignore[misc]
+        flat += (doc - last, count, length)
+        last = doc
+    return True
 
 
 def _decode(flat: list[int]) -> dict[int, tuple[int, int]]:
