@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
+import os
 import re
+import sqlite3
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
+from pathlib import Path
 
-from briefing.files import write_atomic
 from briefing.text import chars
 from briefing.text.chars import HAN, HAN_CHAR, HAN_RUN
 
@@ -173,7 +177,11 @@ def _segmenter():
     if _SEGMENTER is None or _SEGMENTER[0] != _WANTED_TERMS:
         import rjieba
 
-        segmenter = rjieba.Jieba()
+        # Importing rjieba makes its module-level instance (its dictionary loaded);
+        # nothing else here uses it, so the first segmenter of a process is that one
+        # rather than a second load of the same dictionary. Another set of words
+        # later needs an instance that has never seen the old ones: a new one.
+        segmenter = rjieba.Jieba() if _SEGMENTER is not None else rjieba._DEFAULT_JIEBA
         for term in _WANTED_TERMS:
             segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
         _SEGMENTER = (_WANTED_TERMS, segmenter)
@@ -181,9 +189,12 @@ def _segmenter():
     return _SEGMENTER[1]
 
 
-def prepare() -> None:
-    """Load the segmenter now: before forking workers, so that they share it."""
+def prepare(keywords_for: int = 0) -> None:
+    """Load the segmenter now: before forking workers, so that they share it; and
+    jieba's whole IDF table when the keywords of many texts are to be ranked."""
     _segmenter()
+    if keywords_for >= IDF_TABLE_FROM:
+        _idf()
 
 
 def use_terms(terms: list[str]) -> None:
@@ -282,50 +293,84 @@ _NOT_KEYWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _idf() -> tuple[dict[str, float], float]:
-    """jieba's IDF table (jieba/analyse/idf.txt) and its median, for words it lacks.
+# Ranking the keywords of this many texts or more loads jieba's whole IDF table
+# (270,000 words, ~0.2 s); fewer (an added article) look their words up in it.
+IDF_TABLE_FROM = 64
 
-    Read from the installed jieba package without importing jieba.analyse, whose
-    import also loads the part-of-speech tagger (a second, slower dictionary).
-    Parsing its 270,000 lines takes about 0.55 s, so the table is kept, as jieba
-    keeps its own dictionary, in a marshal file in the temp folder named after the
-    file's size and time: loading that takes about 0.2 s.
-    """
-    import importlib.util
-    import marshal
-    import tempfile
-    from pathlib import Path
 
+def _idf_path() -> Path:
+    """jieba's IDF table (jieba/analyse/idf.txt), parsed once into an SQLite file in
+    the temp folder named after the file's size and time, as jieba keeps its own
+    dictionary: a build reads it without importing jieba.analyse, whose import also
+    loads the part-of-speech tagger (a second, slower dictionary)."""
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("jieba is not installed: its IDF table ranks keywords")
     source = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
     stat = source.stat()
     name = hashlib.sha1(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    cached = Path(tempfile.gettempdir()) / f"briefing-idf-{name}.marshal"
-    try:
-        kept: tuple[dict[str, float], float] = marshal.loads(cached.read_bytes())
-        return kept
-    except (OSError, EOFError, ValueError, TypeError):
-        pass  # not made yet, or unreadable: made again below
-    table: dict[str, float] = {}
+    table = Path(tempfile.gettempdir()) / f"briefing-idf-{name}.sqlite"
+    if not table.is_file():
+        _write_idf_table(source, table)
+    return table
+
+
+def _write_idf_table(source: Path, table: Path) -> None:
+    rows = []
     for line in source.read_text(encoding="utf-8").splitlines():
         word, _, value = line.strip().partition(" ")
         if value:
-            table[word] = float(value)
-    values = sorted(table.values())
-    median = values[len(values) // 2]
-    with contextlib.suppress(OSError):  # a read-only temp folder: parsed again next time
-        write_atomic(cached, marshal.dumps((table, median)))
-    return table, median
+            rows.append((word, float(value)))
+    values = sorted(value for _, value in rows)
+    partial = table.with_name(f"{table.name}.{os.getpid()}.partial")
+    with contextlib.closing(sqlite3.connect(partial)) as db:
+        db.execute("CREATE TABLE idf (word TEXT PRIMARY KEY, value REAL) WITHOUT ROWID")
+        db.executemany("INSERT OR REPLACE INTO idf VALUES (?, ?)", rows)
+        db.execute("CREATE TABLE median (value REAL)")
+        db.execute("INSERT INTO median VALUES (?)", (values[len(values) // 2],))
+        db.commit()
+    os.replace(partial, table)  # whole or not there, for a build that reads it at once
+
+
+_IDF_DB: tuple[int, sqlite3.Connection] | None = None
+
+
+def _idf_db() -> sqlite3.Connection:
+    """The IDF table, open read-only in this process (a forked worker opens its own)."""
+    global _IDF_DB
+    if _IDF_DB is None or _IDF_DB[0] != os.getpid():
+        db = sqlite3.connect(f"file:{_idf_path()}?mode=ro", uri=True, check_same_thread=False)
+        _IDF_DB = (os.getpid(), db)
+    return _IDF_DB[1]
+
+
+@lru_cache(maxsize=1)
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba's whole IDF table, and its median, for words it lacks."""
+    db = _idf_db()
+    (median,) = db.execute("SELECT value FROM median").fetchone()
+    return dict(db.execute("SELECT word, value FROM idf")), median
+
+
+def _idf_of(words: list[str]) -> tuple[dict[str, float], float]:
+    """The IDF of these words (those jieba's table has), and the table's median."""
+    if _idf.cache_info().currsize:
+        return _idf()
+    db = _idf_db()
+    (median,) = db.execute("SELECT value FROM median").fetchone()
+    found: dict[str, float] = {}
+    for start in range(0, len(words), 500):  # SQLite's limit on parameters is 999 here and there
+        some = words[start : start + 500]
+        query = f"SELECT word, value FROM idf WHERE word IN ({','.join('?' * len(some))})"
+        found.update(db.execute(query, some))
+    return found, median
 
 
 def keywords_from(tokens: list[str], count: int) -> list[str]:
     """The most distinctive words: jieba's TF-IDF (as jieba.analyse.extract_tags ranks
     them, without its slow POS pass), from tokens already segmented."""
-    idf, median = _idf()
     freq = Counter(han_words(tokens))
+    idf, median = _idf_of(list(freq))
     found = sorted(freq, key=lambda w: freq[w] * idf.get(w, median), reverse=True)
     return [w for w in found if w not in _STOPWORDS and w not in _NOT_KEYWORDS][:count]
 
