@@ -62,24 +62,28 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path):
 
     # Kill moments spread over the whole build (and a little past it). The two
     # content states take turns, each with every other moment (so both get early
-    # kills and kills after the build's end), in a shuffled order.
-    moments = [duration * (0.05 + 1.35 * k / 15) for k in range(16)]
-    turns = [moments[0::2], moments[1::2]]
+    # and late kills) and one build left to finish (None), in a shuffled order.
+    moments: list[float | None] = [duration * (0.05 + 1.25 * k / 13) for k in range(14)]
+    turns = [[*moments[0::2], None], [*moments[1::2], None]]
     for some in turns:
         random.Random(20).shuffle(some)
     outcomes = []
     for attempt in range(16):
         set_state(attempt % 2 == 0)
         process = build_process(root)
-        time.sleep(turns[attempt % 2][attempt // 2])
+        moment = turns[attempt % 2][attempt // 2]
+        if moment is None:
+            assert process.wait() == 0
+            assert snapshot(root / "site") == (full if attempt % 2 == 0 else without)
+            continue
+        time.sleep(moment)
         process.send_signal(signal.SIGKILL)
         process.wait()
         now = snapshot(root / "site")
         assert now in (full, without), f"attempt {attempt}: a mixed site"
-        outcomes.append((now == full, process.returncode))
-    # most kills landed inside a build (some builds were quicker), both states were left
-    assert sum(code == -signal.SIGKILL for _, code in outcomes) >= 6
-    assert {state for state, _ in outcomes} == {True, False}
+        outcomes.append(process.returncode)
+    # most kills landed inside a build (some builds were quicker than their moment)
+    assert sum(code == -signal.SIGKILL for code in outcomes) >= 6
     # and the next build, not killed, finishes from whatever was left (in a process of
     # its own, as every build above: nothing of this test process's state comes in)
     set_state(True)
