@@ -300,16 +300,17 @@ IDF_TABLE_FROM = 64
 
 def _idf_path() -> Path:
     """jieba's IDF table (jieba/analyse/idf.txt), parsed once into an SQLite file in
-    the temp folder named after the file's size and time, as jieba keeps its own
-    dictionary: a build reads it without importing jieba.analyse, whose import also
-    loads the part-of-speech tagger (a second, slower dictionary)."""
+    the user's cache folder ($XDG_CACHE_HOME/briefing, or ~/.cache/briefing), named
+    after the file's size and time: a build reads it without importing
+    jieba.analyse, whose import also loads the part-of-speech tagger (a second,
+    slower dictionary). Where no cache folder can be made, the temp folder."""
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("jieba is not installed: its IDF table ranks keywords")
     source = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
     stat = source.stat()
     name = hashlib.sha1(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    table = Path(tempfile.gettempdir()) / f"briefing-idf-{name}.sqlite"
+    table = _user_cache() / f"jieba-idf-{name}.sqlite"
     if not table.is_file():
         _write_idf_table(source, table)
     return table
@@ -330,6 +331,16 @@ def _write_idf_table(source: Path, table: Path) -> None:
         db.execute("INSERT INTO median VALUES (?)", (values[len(values) // 2],))
         db.commit()
     os.replace(partial, table)  # whole or not there, for a build that reads it at once
+
+
+def _user_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "briefing"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path(tempfile.gettempdir())
+    return folder
 
 
 _IDF_DB: tuple[int, sqlite3.Connection] | None = None
