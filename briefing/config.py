@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -68,7 +69,7 @@ class SiteConfig:
     titles: dict[str, str] = field(default_factory=lambda: {"zh": "简报", "en": "Briefing"})
     descriptions: dict[str, str] = field(default_factory=lambda: {"zh": "", "en": ""})
 
-    @property
+    @cached_property  # asked for by every link of every page
     def base_path(self) -> str:
         """The path part of base_url, "/" or "/briefing/": every internal link starts with it."""
         return urlsplit(self.base_url).path or "/"
