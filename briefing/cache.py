@@ -54,7 +54,7 @@ SCHEMA = [
 class Cache:
     def __init__(self, path: Path):
         self.path = path
-        self.db = open_sqlite(path, SCHEMA, "cache")
+        self.db = open_sqlite(path, SCHEMA, "cache", durable=False)
         self.pending: list[tuple[str, str, bytes]] = []
         self._pid = os.getpid()
         self._reader: sqlite3.Connection | None = None  # get()'s connection in a forked worker

@@ -56,13 +56,22 @@ def write_atomic(path: Path, data: bytes | str) -> os.stat_result:
     return replace_atomically(path, write)
 
 
-def open_sqlite(path: Path, schema: list[str], what: str) -> sqlite3.Connection:
+def open_sqlite(
+    path: Path, schema: list[str], what: str, durable: bool = True
+) -> sqlite3.Connection:
     """An SQLite file of the build's (a cache: safe to lose) with its tables; a damaged
-    one is set aside as <name>.damaged, with one warning, and started afresh."""
+    one is set aside as <name>.damaged, with one warning, and started afresh.
+
+    Not `durable`: commits are handed to the system without waiting for the disk
+    (synchronous=OFF). A killed build loses nothing by it; a power cut may leave
+    the file damaged, which the next build sets aside and redoes: for a cache
+    whose every commit waited on the disk, that wait was most of a small build."""
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def connect() -> sqlite3.Connection:
         db = sqlite3.connect(path)
+        if not durable:
+            db.execute("PRAGMA synchronous = OFF")
         for statement in schema:
             db.execute(statement)
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
