@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from briefing.text import chars
 from briefing.text.chars import HAN, HAN_CHAR, HAN_RUN
@@ -181,7 +182,8 @@ def _segmenter():
         # nothing else here uses it, so the first segmenter of a process is that one
         # rather than a second load of the same dictionary. Another set of words
         # later needs an instance that has never seen the old ones: a new one.
-        segmenter = rjieba.Jieba() if _SEGMENTER is not None else rjieba._DEFAULT_JIEBA
+        first = getattr(rjieba, "_DEFAULT_JIEBA", None) if _SEGMENTER is None else None
+        segmenter = first or rjieba.Jieba()
         for term in _WANTED_TERMS:
             segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
         _SEGMENTER = (_WANTED_TERMS, segmenter)
@@ -304,33 +306,41 @@ def _idf_path() -> Path:
     after the file's size and time: a build reads it without importing
     jieba.analyse, whose import also loads the part-of-speech tagger (a second,
     slower dictionary). Where no cache folder can be made, the temp folder."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("jieba is not installed: its IDF table ranks keywords")
-    source = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
+    source = _jieba_idf_file()
     stat = source.stat()
     name = hashlib.sha1(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     table = _user_cache() / f"jieba-idf-{name}.sqlite"
     if not table.is_file():
-        _write_idf_table(source, table)
+        partial = table.with_name(f"{table.name}.{os.getpid()}.partial")
+        try:
+            with contextlib.closing(sqlite3.connect(partial)) as db:
+                _fill_idf_table(db, source)
+            os.replace(partial, table)  # whole or not there, for a build that reads it
+        finally:
+            with contextlib.suppress(OSError):
+                partial.unlink()
     return table
 
 
-def _write_idf_table(source: Path, table: Path) -> None:
+def _jieba_idf_file() -> Path:
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("jieba is not installed: its IDF table ranks keywords")
+    return Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
+
+
+def _fill_idf_table(db: sqlite3.Connection, source: Path) -> None:
     rows = []
     for line in source.read_text(encoding="utf-8").splitlines():
         word, _, value = line.strip().partition(" ")
         if value:
             rows.append((word, float(value)))
     values = sorted(value for _, value in rows)
-    partial = table.with_name(f"{table.name}.{os.getpid()}.partial")
-    with contextlib.closing(sqlite3.connect(partial)) as db:
-        db.execute("CREATE TABLE idf (word TEXT PRIMARY KEY, value REAL) WITHOUT ROWID")
-        db.executemany("INSERT OR REPLACE INTO idf VALUES (?, ?)", rows)
-        db.execute("CREATE TABLE median (value REAL)")
-        db.execute("INSERT INTO median VALUES (?)", (values[len(values) // 2],))
-        db.commit()
-    os.replace(partial, table)  # whole or not there, for a build that reads it at once
+    db.execute("CREATE TABLE idf (word TEXT PRIMARY KEY, value REAL) WITHOUT ROWID")
+    db.executemany("INSERT OR REPLACE INTO idf VALUES (?, ?)", rows)
+    db.execute("CREATE TABLE median (value REAL)")
+    db.execute("INSERT INTO median VALUES (?)", (values[len(values) // 2],))
+    db.commit()
 
 
 def _user_cache() -> Path:
@@ -350,7 +360,12 @@ def _idf_db() -> sqlite3.Connection:
     """The IDF table, open read-only in this process (a forked worker opens its own)."""
     global _IDF_DB
     if _IDF_DB is None or _IDF_DB[0] != os.getpid():
-        db = sqlite3.connect(f"file:{_idf_path()}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            uri = f"file:{quote(str(_idf_path()))}?mode=ro"
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        except (OSError, sqlite3.Error):  # no room or no right to keep it: this build only
+            db = sqlite3.connect(":memory:", check_same_thread=False)
+            _fill_idf_table(db, _jieba_idf_file())
         _IDF_DB = (os.getpid(), db)
     return _IDF_DB[1]
 
