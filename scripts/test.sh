@@ -25,6 +25,14 @@ if ! python -m pip install -q --no-index "torch==2.13.0" 2>/dev/null; then
   python -m pip install -q torch --index-url "$torch_index"
 fi
 python -m pip install -q -e ".[test,translate,bench]"
+# Scratch folders in RAM where the machine has room there (unless TMPDIR says
+# otherwise): the suite makes some 10,000 folders and files, and on a disk each
+# costs several times what it does in /dev/shm (this machine: 0.55 s vs 0.08 s for
+# 2,000 folders with a page each).
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ] \
+  && [ "$(df --output=avail -k /dev/shm | tail -1)" -gt 4000000 ]; then
+  export TMPDIR=/dev/shm
+fi
 # On every core (pytest-xdist): the suite is a few long builds (marked slow, which
 # conftest.py puts first) and many short tests, handed out two at a time so that no
 # worker is left with a queue of long ones while the other idles.

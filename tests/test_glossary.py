@@ -55,7 +55,7 @@ def test_glossary_entry_without_english_is_named(project, run):
     )
 
 
-def test_segmentation_is_jiebas_on_every_seed_article():
+def test_segmentation_is_jiebas_on_every_seed_article(tmp_path):
     """rjieba runs jieba's algorithm and dictionary; with the same glossary words it
     gives the jieba package's words, search-mode words and TF-IDF keyword ranking."""
     import logging
@@ -64,6 +64,7 @@ def test_segmentation_is_jiebas_on_every_seed_article():
     import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
+    jieba.dt.tmp_dir = str(tmp_path)  # its dictionary cache, which it keeps in the temp folder
     for term in use_repo_glossary():
         jieba.add_word(term, freq=max(jieba.suggest_freq(term, tune=False), 1000))
     articles = sorted((REPO / "content" / "zh").glob("*.md"))
