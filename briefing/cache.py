@@ -17,9 +17,8 @@ import pickle
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
-from briefing.files import open_sqlite
+from briefing.files import open_read_only, open_sqlite
 
 
 def digest(*parts: str) -> str:
@@ -79,7 +78,7 @@ class Cache:
         connection: a forked worker never uses its parent's (SQLite forbids it), it opens
         the file again, read-only, and sees what was committed."""
         if self._pid != os.getpid():
-            self._reader = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True)
+            self._reader = open_read_only(self.path)
             self._pid = os.getpid()
         db = self.db if self._reader is None else self._reader
         row = db.execute("SELECT value FROM cache WHERE ns = ? AND key = ?", (namespace, key))

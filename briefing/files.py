@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from briefing.errors import warn
 
@@ -54,6 +55,14 @@ def write_atomic(path: Path, data: bytes | str) -> os.stat_result:
             return os.fstat(handle.fileno())
 
     return replace_atomically(path, write)
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """An SQLite file opened for reading only (a forked worker's own connection: one
+    is never shared across a fork), usable from any thread."""
+    return sqlite3.connect(
+        f"file:{quote(os.fspath(path))}?mode=ro", uri=True, check_same_thread=False
+    )
 
 
 def open_sqlite(

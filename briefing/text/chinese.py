@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
+from briefing.files import open_read_only, replace_atomically
 from briefing.text import chars
 from briefing.text.chars import HAN, HAN_CHAR, HAN_RUN
 
@@ -311,14 +311,12 @@ def _idf_path() -> Path:
     name = hashlib.sha1(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     table = _user_cache() / f"jieba-idf-{name}.sqlite"
     if not table.is_file():
-        partial = table.with_name(f"{table.name}.{os.getpid()}.partial")
-        try:
-            with contextlib.closing(sqlite3.connect(partial)) as db:
+
+        def fill(temporary: str) -> None:
+            with contextlib.closing(sqlite3.connect(temporary)) as db:
                 _fill_idf_table(db, source)
-            os.replace(partial, table)  # whole or not there, for a build that reads it
-        finally:
-            with contextlib.suppress(OSError):
-                partial.unlink()
+
+        replace_atomically(table, fill)  # whole or not there, for a build that reads it
     return table
 
 
@@ -361,8 +359,7 @@ def _idf_db() -> sqlite3.Connection:
     global _IDF_DB
     if _IDF_DB is None or _IDF_DB[0] != os.getpid():
         try:
-            uri = f"file:{quote(str(_idf_path()))}?mode=ro"
-            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            db = open_read_only(_idf_path())
         except (OSError, sqlite3.Error):  # no room or no right to keep it: this build only
             db = sqlite3.connect(":memory:", check_same_thread=False)
             _fill_idf_table(db, _jieba_idf_file())
