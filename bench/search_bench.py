@@ -232,9 +232,20 @@ def main() -> None:
         default=2,
         help="first-query measurements per language, each in a fresh page (default 2)",
     )
+    parser.add_argument(
+        "--recall-queries",
+        type=int,
+        help="recall@10 over the first N queries of each language (default: all of them)",
+    )
     args = parser.parse_args()
     for lang in FIRST_QUERIES:
         FIRST_QUERIES[lang] = FIRST_QUERIES[lang][: args.first_queries]
+    if args.recall_queries is not None:
+        QUERIES[:] = [
+            q
+            for lang in ("zh", "en")
+            for q in [q for q in QUERIES if q[0] == lang][: args.recall_queries]
+        ]
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:

@@ -43,6 +43,8 @@ def test_build_bench_runs_against_hugo():
 
 
 def test_search_bench_runs_against_pagefind():
-    out = run_bench("bench/search_bench.py", "--sizes", "5", "--first-queries", "1")
+    out = run_bench(
+        "bench/search_bench.py", "--sizes", "5", "--first-queries", "1", "--recall-queries", "3"
+    )
     assert "recall@10 ours" in out
     assert "| 1.000 |" in out or "| 0.9" in out  # recall is printed, not checked here
