@@ -14,14 +14,11 @@ from briefing.render.pages import Page
 def fingerprint(page: Page, templates_key: str) -> str:
     """A hash of everything the page shows: its templates (`templates_key`), path and
     context. Stories stand in by their content key and the links enrichment gave
-    them, articles by their text, so the hash costs far less than rendering."""
-    varying = {k: v for k, v in page.context.items() if k not in _IN_TEMPLATES_KEY}
-    return digest(templates_key, page.path, page.template, _fingerprint(varying))
-
-
-# Context entries that are the same on every page and already part of templates_key
-# (strings.yaml is a template file; the config is in the key).
-_IN_TEMPLATES_KEY = frozenset({"t", "strings", "config"})
+    them, articles by their text, so the hash costs far less than rendering. The
+    context every page has stands in by its arguments: it is made from them, the
+    strings and the config, and those two are in templates_key."""
+    common = repr(page.common.args) if page.common else ""  # strings and a tuple of them
+    return digest(templates_key, page.path, page.template, common, _fingerprint(page.context))
 
 
 def _fingerprint(value) -> str:
@@ -33,16 +30,15 @@ def _fingerprint(value) -> str:
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return repr(value)
     if kind is Story:
-        # What a page shows of a story it lists or links to: its texts and tags. A page
-        # that shows its related articles or neighbours has them in its own context.
-        if value.fingerprint is None:  # a story appears on many pages: work it out once
-            value.fingerprint = f"S({value.id}|{value.key}|{value.tags!r})"
-        return value.fingerprint
+        return _story_fingerprint(value)
     if kind is dict:
         return (
             "{" + ",".join([f"{k}:{_fingerprint(value[k])}" for k in sorted(value, key=str)]) + "}"
         )
     if kind is list or kind is tuple:
+        if value and type(value[0]) is Story and all(type(v) is Story for v in value):
+            # a tag page's or the archive's stories: thousands, one call for all
+            return "[" + ",".join([v.fingerprint or _story_fingerprint(v) for v in value]) + "]"
         return "[" + ",".join([_fingerprint(v) for v in value]) + "]"
     if kind is Tag:
         return _tag_fingerprint(value)
@@ -51,6 +47,14 @@ def _fingerprint(value) -> str:
     if kind is Figure or kind is SiteConfig:
         return repr(value)
     raise TypeError(f"no fingerprint for {kind.__name__}")
+
+
+def _story_fingerprint(story: Story) -> str:
+    """What a page shows of a story it lists or links to: its texts and tags. A page
+    that shows its related articles or neighbours has them in its own context."""
+    if story.fingerprint is None:  # a story appears on many pages: work it out once
+        story.fingerprint = f"S({story.id}|{story.key}|{story.tags!r})"
+    return story.fingerprint
 
 
 @lru_cache(maxsize=4096)

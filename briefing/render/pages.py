@@ -37,6 +37,18 @@ class Page:
     # from what `context` holds (an article's body as HTML), so the fingerprint need not
     # cover it.
     derive: Callable[[], dict] | None = None
+    # What every page knows (language, URLs, strings: SitePages.common), made only when
+    # the page is rendered. It follows from its arguments and the config, so the
+    # fingerprint covers those: 16,000 pages at 4,000 articles, most of them unchanged.
+    common: partial[dict] | None = None
+
+    def full_context(self) -> dict:
+        """The context the template is rendered with."""
+        context = self.common() if self.common else {}
+        context.update(self.context)
+        if self.derive:
+            context.update(self.derive())
+        return context
 
 
 class SitePages:
@@ -57,8 +69,8 @@ class SitePages:
         both_titles = " · ".join(self.config.titles[lang] for lang in LANGUAGES)
         not_found = " · ".join(self.strings[lang]["not_found_title"] for lang in LANGUAGES)
         pages = [
-            Page("index.html", "choose_language.html", self._common(None, "", both_titles)),
-            Page("404.html", "404.html", self._common(None, "404.html", not_found)),
+            Page("index.html", "choose_language.html", common=self._common(None, "", both_titles)),
+            Page("404.html", "404.html", common=self._common(None, "404.html", not_found)),
             Page("sitemap.xml", "sitemap.xml", {"entries": self._sitemap_entries()}),
             Page("robots.txt", "robots.txt", {}),
         ]
@@ -90,11 +102,8 @@ class SitePages:
             Page(
                 f"{lang}/feed.xml",
                 "feed.xml",
-                {
-                    **self._common(lang, f"{lang}/feed.xml", self.config.titles[lang]),
-                    "stories": self.stories[:50],
-                    "updated": self._feed_updated(),
-                },
+                {"stories": self.stories[:50], "updated": self._feed_updated()},
+                common=self._common(lang, f"{lang}/feed.xml", self.config.titles[lang]),
             ),
         ]
         for tag, stories in self.tag_index(lang).items():
@@ -160,11 +169,9 @@ class SitePages:
         return Page(
             f"{full}index.html",
             template,
-            {
-                **self._common(lang, full, title, languages),
-                **context,
-            },
+            context,
             derive,
+            common=self._common(lang, full, title, tuple(languages)),
         )
 
     def _common(
@@ -172,7 +179,16 @@ class SitePages:
         lang: str | None,
         path: str,
         title: str,
-        languages: tuple[str, ...] | list[str] = LANGUAGES,
+        languages: tuple[str, ...] = LANGUAGES,
+    ) -> partial[dict]:
+        return partial(self.common, lang, path, title, languages)
+
+    def common(
+        self,
+        lang: str | None,
+        path: str,
+        title: str,
+        languages: tuple[str, ...] = LANGUAGES,
     ) -> dict:
         """What every page knows: language, strings, canonical and alternate URLs.
 

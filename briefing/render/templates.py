@@ -149,8 +149,7 @@ class Templates:
         return found
 
     def render(self, page: Page) -> bytes:
-        context = {**page.context, **page.derive()} if page.derive else page.context
-        text = self.env.get_template(page.template).render(context)
+        text = self.env.get_template(page.template).render(page.full_context())
         if page.path.endswith(".xml"):
             # XML 1.0 forbids control characters: a feed with one is not XML at all.
             # Inputs are cleaned as they are read; this makes it so whatever the source.
