@@ -302,14 +302,10 @@ class SearchIndex:
             length_of.extend(repeat(entry.length, len(terms)))
         self._forget(gone)
         shards = shard_count(len(term_of))
-        postings = _postings_by_term(vocabulary, term_of, doc_of, count_of, length_of)
-        by_shard: list[list[str]] = [[] for _ in range(shards)]
-        for term in postings:
-            by_shard[fnv1a(term) % shards].append(term)
-        for k, terms in enumerate(by_shard):
-            terms.sort()
+        made = _shards_of_postings(vocabulary, term_of, doc_of, count_of, length_of, shards)
+        for k, shard in enumerate(made):
             self.site.made(self._shard_path(k), f"shards:{shards}")
-            yield self._shard_path(k), _json({t: postings[t] for t in terms})
+            yield self._shard_path(k), shard
         self._store_shards(shards)
         yield self._meta_file(len(current), lengths, shards)
 
@@ -391,35 +387,51 @@ class SearchIndex:
         return f"{self.folder}meta.json", _json(meta)
 
 
-def _postings_by_term(
-    vocabulary: dict[str, int], term_of: array, doc_of: array, count_of: array, length_of: array
-) -> dict[str, list[int]]:
-    """Each term's postings as a shard holds them: [doc step, count, length, ...], docs
-    in increasing order, each as the step from the one before."""
-    if not term_of:  # an empty site: nothing to sort (numpy can't index an empty start)
-        return {}
+def _shards_of_postings(
+    vocabulary: dict[str, int],
+    term_of: array,
+    doc_of: array,
+    count_of: array,
+    length_of: array,
+    shards: int,
+) -> Iterator[bytes]:
+    """Each shard's JSON in turn: {term: [doc step, count, length, ...]}, its terms in
+    order, each term's docs in increasing order as the step from the one before.
+
+    The postings are millions: they stay in numpy arrays, sorted by term name at once,
+    and orjson writes each term's slice of them as it is. (As Python lists of ints
+    they were most of a full build's peak memory.)"""
     import numpy as np  # only a whole index needs it
 
-    terms = np.frombuffer(term_of, dtype=np.int32)
-    order = np.argsort(terms, kind="stable")  # stable: docs stay in increasing order
+    names = sorted(vocabulary)
+    if not names:  # an empty site: empty shards (numpy can't index an empty start)
+        yield from (_json({}) for _ in range(shards))
+        return
+    rank_of = np.empty(len(names), dtype=np.int32)  # term number -> place in name order
+    rank_of[np.fromiter((vocabulary[t] for t in names), np.int64, len(names))] = np.arange(
+        len(names), dtype=np.int32
+    )
+    ranks = rank_of[np.frombuffer(term_of, dtype=np.int32)]
+    order = np.argsort(ranks, kind="stable")  # stable: docs stay in increasing order
+    ranks = ranks[order]
     docs = np.frombuffer(doc_of, dtype=np.int32)[order]
     flat = np.empty((len(order), 3), dtype=np.int32)
     flat[:, 1] = np.frombuffer(count_of, dtype=np.int32)[order]
     flat[:, 2] = np.frombuffer(length_of, dtype=np.int32)[order]
-    sorted_terms = terms[order]
-    starts = np.flatnonzero(np.r_[True, sorted_terms[1:] != sorted_terms[:-1]])
+    del order
+    starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]])  # one per term, in rank order
     steps = np.diff(docs, prepend=0)
     steps[starts] = docs[starts]  # a term's first doc counts from 0
     flat[:, 0] = steps
-    names = {number: term for term, number in vocabulary.items()}
-    ends = np.r_[starts[1:], len(order)]
-    values = flat.reshape(-1).tolist()
-    return {
-        names[term]: values[3 * a : 3 * b]
-        for term, a, b in zip(
-            sorted_terms[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
-        )
-    }
+    del docs, steps, ranks
+    ends = np.r_[starts[1:], len(flat)].tolist()
+    starts = starts.tolist()
+    by_shard: list[list[int]] = [[] for _ in range(shards)]
+    for rank, name in enumerate(names):  # every term has postings: rank = its start's place
+        by_shard[fnv1a(name) % shards].append(rank)
+    for ranks_in_shard in by_shard:
+        shard = {names[r]: flat[starts[r] : ends[r]].reshape(-1) for r in ranks_in_shard}
+        yield orjson.dumps(shard, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def _appended(flat: list[int] | None, change: dict[int, tuple[int, int] | None]) -> bool:
