@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from briefing.config import Project
@@ -72,3 +74,17 @@ def test_most_news_paragraphs_are_prose():
 )
 def test_syntax_is_left_to_markdown_it(text):
     assert not markdown.is_prose(text)
+
+
+def test_random_short_texts_render_as_markdown_it_renders_them():
+    # Texts made of the pieces that decide whether a block is prose: line breaks, blank
+    # lines, spaces of several kinds at a line's ends, list and underline markers,
+    # digits (full-width ones too) and syntax characters, among plain words.
+    rng = random.Random(20)
+    pieces = [*"ab 中文\n\t\u3000\u00a0-+=1２.)9*_#&>", "10.", "1)", "\n\n", "  ", "创新"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        for kind in ("paragraph", "heading"):
+            block = Block(kind, text)
+            assert markdown.block_html(block) == markdown.parsed_html(block), repr(text)
+        assert markdown.plain_text(text) == markdown.parsed_plain_text(text), repr(text)
