@@ -19,7 +19,7 @@ from functools import partial
 from briefing.cache import Cache, NoCache, digest
 from briefing.model import Article
 from briefing.parallel import map_forked
-from briefing.text import chinese
+from briefing.text import chinese, markdown
 from briefing.text.markdown import plain_text
 
 SUMMARY_CHARS = {"zh": 110, "en": 240}
@@ -80,7 +80,14 @@ def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Fe
     """
     if stories:
         chinese.prepare(keywords_for=len(stories))
-    return list(map_forked(partial(features_of, glossary=glossary), stories, "stories' features"))
+    return list(
+        map_forked(
+            partial(features_of, glossary=glossary),
+            stories,
+            "stories' features",
+            before_fork=markdown.prepare,
+        )
+    )
 
 
 @dataclass

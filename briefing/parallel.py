@@ -41,9 +41,12 @@ def map_forked(
     what: str,
     chunksize: int = 16,
     parallel_from: int | None = None,
+    before_fork: Callable[[], object] | None = None,
 ) -> Iterator[Result]:
     """function(item) for each item, in order, on every core when there are many.
-    `what` names the items for the log (-v): "12 pages on 2 cores"."""
+    `what` names the items for the log (-v): "12 pages on 2 cores". `before_fork` runs
+    first when workers will be forked: what it loads, every worker shares instead of
+    each loading it again."""
     global _WORK
     workers = min(cores(), 8)
     threshold = PARALLEL_FROM if parallel_from is None else parallel_from
@@ -51,6 +54,8 @@ def map_forked(
         yield from map(function, items)
         return
     log.debug("%d %s on %d cores", len(items), what, workers)
+    if before_fork:
+        before_fork()
     _WORK = (function, items)
     try:
         from concurrent.futures import ProcessPoolExecutor  # only when there is much to do

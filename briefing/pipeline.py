@@ -37,7 +37,7 @@ from briefing.render.pages import Page, SitePages
 from briefing.render.templates import ITEMS, Templates
 from briefing.render.urls import Urls
 from briefing.search.index import Entry, SearchIndex, make_entry
-from briefing.text import chinese
+from briefing.text import chinese, markdown
 from briefing.translate.stage import TranslationReport, translate_stage
 
 # Below this many pages to render, forking workers costs more than it saves.
@@ -274,6 +274,7 @@ def render_pages(
         "pages",
         chunksize=32,
         parallel_from=PARALLEL_PAGES_FROM,
+        before_fork=markdown.prepare,
     )
     shown = Progress(len(fresh), "rendering", " pages").over(fresh)
     for page, (data, items) in zip(shown, rendered, strict=True):
@@ -297,7 +298,13 @@ def search_files(
     def compute(items: list[tuple[Story, str]]) -> Iterator[Entry]:
         if items and lang == "zh":
             chinese.prepare()  # before the workers fork: they share its dictionary
-        return map_forked(partial(_entry, lang=lang), items, f"{lang} search entries", chunksize=8)
+        return map_forked(
+            partial(_entry, lang=lang),
+            items,
+            f"{lang} search entries",
+            chunksize=8,
+            before_fork=markdown.prepare,
+        )
 
     yield from index.files(stories, url_of, compute)
 

@@ -24,6 +24,12 @@ def _parser() -> MarkdownIt:
     return parser
 
 
+def prepare() -> None:
+    """Load markdown-it now: forked workers then share it rather than each importing it
+    (for every pool of a build) at its first block that is not plain prose."""
+    _parser()
+
+
 def _image_as_link(self, tokens, index: int, options, env) -> str:
     """An image as a link to it, named by its alt text. The site shows no image from
     elsewhere: its Content-Security-Policy forbids them, and loading one would tell
