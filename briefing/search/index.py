@@ -98,8 +98,8 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
     body = "\n".join(plain_text(b.text) for b in article.blocks)
     title = Counter(document_terms(lang, article.title, is_title=True))
     if lang == "zh":  # segment the normalized text once for words and bigrams
-        tokens = chinese.segment(normalize(body))
-        body_terms = Counter(_chinese_body_terms(body, tokens))
+        normalized = normalize(body)
+        body_terms = Counter(_chinese_body_terms(normalized, chinese.segment(normalized)))
     else:
         body_terms = Counter(document_terms(lang, body))
     tags = _tag_terms(story, lang)
@@ -122,10 +122,10 @@ def _tag_terms(story: Story, lang: str) -> Counter[str]:
     )
 
 
-def _chinese_body_terms(body: str, tokens: list[str]) -> list[str]:
+def _chinese_body_terms(normalized: str, tokens: list[str]) -> list[str]:
     from briefing.search.terms import chinese_terms
 
-    return chinese_terms(body, tokens=tokens)
+    return chinese_terms(normalized, tokens=tokens)
 
 
 def shard_count(postings: int) -> int:

@@ -109,8 +109,12 @@ def stem(word: str) -> str:
 
 def latin_terms(text: str) -> list[str]:
     """English words (stemmed, no stopwords) and numbers ("220,000" -> "220000")."""
+    return _latin_terms(normalize(text))
+
+
+def _latin_terms(normalized: str) -> list[str]:
     terms = []
-    for token in _LATIN.findall(normalize(text)):
+    for token in _LATIN.findall(normalized):
         if term := _latin_term(token):
             terms.append(term)
     return terms
@@ -133,15 +137,20 @@ def chinese_terms(
 ) -> list[str]:
     """jieba search-mode words, bigrams of each Han run, and (titles) single characters.
 
-    `tokens`, jieba's segmentation of the normalized text, saves segmenting it again."""
-    text = normalize(text)
-    found = chinese.search_words_from(tokens) if tokens is not None else chinese.search_words(text)
+    `tokens`, jieba's segmentation of the normalized text, saves segmenting it again;
+    the text is then taken as normalized already (normalizing a whole article is a
+    lookup per character)."""
+    if tokens is None:
+        text = normalize(text)
+        found = chinese.search_words(text)
+    else:
+        found = chinese.search_words_from(tokens)
     terms = chinese.han_words(found)
     for run in HAN_RUN.findall(text):
         terms += bigrams(run)
         if with_chars:
             terms += list(run)
-    return terms + latin_terms(text)
+    return terms + _latin_terms(text)
 
 
 def document_terms(lang: str, text: str, is_title: bool = False) -> list[str]:
