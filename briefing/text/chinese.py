@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import importlib.util
 import os
 import re
@@ -394,8 +395,9 @@ def keywords_from(tokens: list[str], count: int) -> list[str]:
     them, without its slow POS pass), from tokens already segmented."""
     freq = Counter(han_words(tokens))
     idf, median = _idf_of(list(freq))
-    found = sorted(freq, key=lambda w: freq[w] * idf.get(w, median), reverse=True)
-    return [w for w in found if w not in _STOPWORDS and w not in _NOT_KEYWORDS][:count]
+    score = {w: n * idf.get(w, median) for w, n in freq.items()}
+    candidates = [w for w in freq if w not in _STOPWORDS and w not in _NOT_KEYWORDS]
+    return heapq.nlargest(count, candidates, key=score.__getitem__)  # ties: first seen first
 
 
 def search_words_from(tokens: list[str]) -> list[str]:
