@@ -96,6 +96,17 @@ class Cache:
             (namespace, keep_prefix, keep_prefix + "\uffff"),
         )
 
+    def keep_only(self, namespace: str, keys: list[str]) -> None:
+        """Delete the namespace's entries whose key is not one of `keys`. Keys are hashes
+        of what a value was made from, so an article's earlier texts and the values of
+        an earlier version of briefing would otherwise stay in the file for good."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM wanted")
+        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(k,) for k in keys])
+        self.db.execute(
+            "DELETE FROM cache WHERE ns = ? AND key NOT IN (SELECT key FROM wanted)", (namespace,)
+        )
+
     def put(self, namespace: str, key: str, value: object) -> None:
         self.pending.append((namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
 
@@ -166,6 +177,9 @@ class NoCache(Cache):
         return None
 
     def prune(self, namespace: str, keep_prefix: str) -> None:
+        pass
+
+    def keep_only(self, namespace: str, keys: list[str]) -> None:
         pass
 
     def put(self, namespace: str, key: str, value: object) -> None:

@@ -148,6 +148,7 @@ def enrich(
         for s in stories
     }
     known = cache.get_many("features", list(keys.values()))
+    cache.keep_only("features", list(keys.values()))  # every story is here: none else needs one
     missing = []
     for story in stories:
         story.key = keys[story.id]

@@ -4,6 +4,7 @@ a build in a long-running process (`serve`) starts from nothing an earlier build
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -72,6 +73,11 @@ def test_upgrading_the_code_of_a_stage_changes_the_pages_it_affects(tmp_path):
     fresh = copy_project(tmp_path / "fresh")
     build_with(code, fresh)
     assert after == snapshot(fresh / "site")  # the same as a first build with the new code
+    # and what the old code made is gone from the cache, not kept there for good
+    db = sqlite3.connect(project / ".cache" / "build.sqlite")
+    (features,) = db.execute("SELECT COUNT(*) FROM cache WHERE ns = 'features'").fetchone()
+    db.close()
+    assert features == len(list((project / "content" / "zh").glob("*.md")))
 
 
 def test_a_glossary_term_removed_between_builds_in_one_process_is_gone(tmp_path, capsys):
