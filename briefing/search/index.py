@@ -302,8 +302,8 @@ class SearchIndex:
             length_of.extend(repeat(entry.length, len(terms)))
         self._forget(gone)
         shards = shard_count(len(term_of))
-        made = _shards_of_postings(vocabulary, term_of, doc_of, count_of, length_of, shards)
-        for k, shard in enumerate(made):
+        shard_files = _shards_of_postings(vocabulary, term_of, doc_of, count_of, length_of, shards)
+        for k, shard in enumerate(shard_files):
             self.site.made(self._shard_path(k), f"shards:{shards}")
             yield self._shard_path(k), shard
         self._store_shards(shards)
