@@ -181,6 +181,7 @@ class SitePages:
         title: str,
         languages: tuple[str, ...] = LANGUAGES,
     ) -> partial[dict]:
+        """A page's `common`: SitePages.common with its arguments, called at rendering."""
         return partial(self.common, lang, path, title, languages)
 
     def common(
