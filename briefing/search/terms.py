@@ -113,11 +113,8 @@ def latin_terms(text: str) -> list[str]:
 
 
 def _latin_terms(normalized: str) -> list[str]:
-    terms = []
-    for token in _LATIN.findall(normalized):
-        if term := _latin_term(token):
-            terms.append(term)
-    return terms
+    # map and filter over the cached _latin_term: no Python loop over an article's words
+    return list(filter(None, map(_latin_term, _LATIN.findall(normalized))))
 
 
 @lru_cache(maxsize=65536)  # each distinct token worked out once; a corpus repeats them
