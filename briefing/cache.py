@@ -4,7 +4,7 @@ One SQLite file: (namespace, key) -> pickled value, where keys are hashes of
 everything a value depends on (the article's text, the glossary, the config and,
 in every key, the package's own code: an upgrade of briefing never meets a value
 an older version made), so a stale entry is never used; a record of each file in site/ (see
-output.CurrentSite); and the search index's state (search_index.py). The file is
+output.CurrentSite); and the search index's state (search/index.py). The file is
 safe to delete, and a damaged one is set aside and started afresh. What a build
 puts in is committed only once its site is in place.
 """

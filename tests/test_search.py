@@ -1,6 +1,6 @@
 """Search over the seed site, run by what ships: templates/static/search.js in Chromium.
 
-The index is written by Python (briefing/search.py, search_index.py); the query
+The index is written by Python (briefing/search/: terms.py, index.py); the query
 side is only the browser's JavaScript, and these queries go through it.
 """
 

@@ -1,4 +1,4 @@
-"""Search terms: what the index holds of a text. briefing/search_index.py writes the
+"""Search terms: what the index holds of a text. briefing/search/index.py writes the
 index files; templates/static/search.js, the only query code, reads them in the
 browser and must make the same terms of a query (tests/test_search.py checks).
 
