@@ -8,10 +8,12 @@ the way in, so that nothing in it can turn into Markdown markup.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISLNK
 
 import yaml
 
@@ -381,10 +383,10 @@ def _file_identity(path: Path, lang: str) -> str | None:
     """What changes whenever the file's content may have: None for a link, whose
     target may change without it."""
     try:
-        if path.is_symlink():
-            return None
-        stat = path.stat()
+        stat = os.lstat(path)  # one call: a link's own, and for a file the file's
     except OSError:
+        return None
+    if S_ISLNK(stat.st_mode):
         return None
     # digest() covers the code that read it: a cached article read by other code is not used.
     return digest(lang, f"{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}")
