@@ -369,11 +369,16 @@ def _idf_db() -> sqlite3.Connection:
 
 
 @lru_cache(maxsize=1)
+def _idf_median() -> float:
+    """The IDF table's median, for words it lacks (the same table in forked workers)."""
+    (median,) = _idf_db().execute("SELECT value FROM median").fetchone()
+    return median
+
+
+@lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
-    """jieba's whole IDF table, and its median, for words it lacks."""
-    db = _idf_db()
-    (median,) = db.execute("SELECT value FROM median").fetchone()
-    return dict(db.execute("SELECT word, value FROM idf")), median
+    """jieba's whole IDF table, and its median."""
+    return dict(_idf_db().execute("SELECT word, value FROM idf")), _idf_median()
 
 
 def _idf_of(words: list[str]) -> tuple[dict[str, float], float]:
@@ -381,7 +386,7 @@ def _idf_of(words: list[str]) -> tuple[dict[str, float], float]:
     if _idf.cache_info().currsize:
         return _idf()
     db = _idf_db()
-    (median,) = db.execute("SELECT value FROM median").fetchone()
+    median = _idf_median()
     found: dict[str, float] = {}
     for start in range(0, len(words), 500):  # SQLite's limit on parameters is 999 here and there
         some = words[start : start + 500]
