@@ -79,7 +79,7 @@ def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Fe
     Workers are forked, so they inherit jieba's dictionary with the glossary words.
     """
     if stories:
-        chinese.prepare(keywords_for=len(stories))
+        chinese.prepare()
     return list(
         map_forked(
             partial(features_of, glossary=glossary),

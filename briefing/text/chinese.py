@@ -192,12 +192,9 @@ def _segmenter():
     return _SEGMENTER[1]
 
 
-def prepare(keywords_for: int = 0) -> None:
-    """Load the segmenter now: before forking workers, so that they share it; and
-    jieba's whole IDF table when the keywords of many texts are to be ranked."""
+def prepare() -> None:
+    """Load the segmenter now: before forking workers, so that they share it."""
     _segmenter()
-    if keywords_for >= IDF_TABLE_FROM:
-        _idf()
 
 
 def use_terms(terms: list[str]) -> None:
@@ -296,11 +293,6 @@ _NOT_KEYWORDS = frozenset(
 )
 
 
-# Ranking the keywords of this many texts or more loads jieba's whole IDF table
-# (270,000 words, ~0.2 s); fewer (an added article) look their words up in it.
-IDF_TABLE_FROM = 64
-
-
 def _idf_path() -> Path:
     """jieba's IDF table (jieba/analyse/idf.txt), parsed once into an SQLite file in
     the user's cache folder ($XDG_CACHE_HOME/briefing, or ~/.cache/briefing), named
@@ -375,32 +367,38 @@ def _idf_median() -> float:
     return median
 
 
-@lru_cache(maxsize=1)
-def _idf() -> tuple[dict[str, float], float]:
-    """jieba's whole IDF table, and its median."""
-    return dict(_idf_db().execute("SELECT word, value FROM idf")), _idf_median()
+# The IDF of each word looked up so far in this process (the table's median for a word
+# it lacks, as jieba ranks them). A corpus repeats its words: its keywords cost one
+# query per distinct word, made by the forked workers in parallel, where loading the
+# whole table (270,000 words) took half a second before any worker could start.
+_IDF_KNOWN: dict[str, float] = {}
+_IDF_KNOWN_LIMIT = 1_000_000  # words; a long-running `serve` starts over past this
 
 
-def _idf_of(words: list[str]) -> tuple[dict[str, float], float]:
-    """The IDF of these words (those jieba's table has), and the table's median."""
-    if _idf.cache_info().currsize:
-        return _idf()
-    db = _idf_db()
-    median = _idf_median()
-    found: dict[str, float] = {}
-    for start in range(0, len(words), 500):  # SQLite's limit on parameters is 999 here and there
-        some = words[start : start + 500]
-        query = f"SELECT word, value FROM idf WHERE word IN ({','.join('?' * len(some))})"
-        found.update(db.execute(query, some))
-    return found, median
+def _idf_of(words: list[str]) -> dict[str, float]:
+    """The IDF of these words, and of others looked up before (the median for a word
+    jieba's table lacks)."""
+    known = _IDF_KNOWN
+    new = [w for w in words if w not in known]
+    if new:
+        if len(known) + len(new) > _IDF_KNOWN_LIMIT:
+            known.clear()
+        db, median = _idf_db(), _idf_median()
+        for start in range(0, len(new), 500):  # SQLite's limit on parameters is 999 here and there
+            some = new[start : start + 500]
+            query = f"SELECT word, value FROM idf WHERE word IN ({','.join('?' * len(some))})"
+            found = dict(db.execute(query, some))
+            for word in some:
+                known[word] = found.get(word, median)
+    return known
 
 
 def keywords_from(tokens: list[str], count: int) -> list[str]:
     """The most distinctive words: jieba's TF-IDF (as jieba.analyse.extract_tags ranks
     them, without its slow POS pass), from tokens already segmented."""
     freq = Counter(han_words(tokens))
-    idf, median = _idf_of(list(freq))
-    score = {w: n * idf.get(w, median) for w, n in freq.items()}
+    idf = _idf_of(list(freq))
+    score = {w: n * idf[w] for w, n in freq.items()}
     candidates = [w for w in freq if w not in _STOPWORDS and w not in _NOT_KEYWORDS]
     return heapq.nlargest(count, candidates, key=score.__getitem__)  # ties: first seen first
 
