@@ -26,6 +26,7 @@ SUMMARY_CHARS = {"zh": 110, "en": 240}
 CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
 MAX_TAGS = 6
 MAX_RELATED = 3
+FIGURES_KEPT = 2  # of each story and language: the home page shows two at most of one story
 RELATED_FEATURE_LIMIT = 100  # a word in more stories than this does not make them related
 
 
@@ -102,7 +103,7 @@ class Features:
     keywords: list[str]  # jieba TF-IDF keywords
     glossary_counts: Counter[str]
     summaries: dict[str, str]
-    figures: dict[str, list[Figure]]
+    figures: dict[str, list[Figure]]  # the weightiest FIGURES_KEPT of each language
 
 
 def features_of(story: Story, glossary: dict[str, str]) -> Features:
@@ -118,7 +119,9 @@ def features_of(story: Story, glossary: dict[str, str]) -> Features:
         keywords=chinese.keywords_from(text_tokens, 6),
         glossary_counts=_glossary_counts(f"{zh.title}\n{body}", glossary),
         summaries={lang: summary(a, plain[lang]) for lang, a in story.versions.items()},
-        figures={lang: find_figures(a, plain[lang]) for lang, a in story.versions.items()},
+        figures={
+            lang: find_figures(a, plain[lang])[:FIGURES_KEPT] for lang, a in story.versions.items()
+        },
     )
 
 

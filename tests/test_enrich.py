@@ -6,7 +6,7 @@ import pytest
 
 from briefing.config import Project
 from briefing.content import read_articles
-from briefing.enrich import enrich, tag_slug
+from briefing.enrich import FIGURES_KEPT, enrich, find_figures, tag_slug
 from briefing.glossary import load_glossary
 from briefing.text import chinese
 
@@ -56,10 +56,15 @@ def test_keyword_tags_without_english_stay_on_the_chinese_side(stories):
 
 
 def test_key_figures_carry_their_context(stories):
-    figures = {f.value: f.context for f in stories["2022-02-27-d9ab3b7d"].figures["zh"]}
+    story = stories["2022-02-27-d9ab3b7d"]
+    figures = {f.value: f.context for f in find_figures(story.versions["zh"])}
     assert "66平方公里" in figures and "核心区域面积" in figures["66平方公里"]
-    english = {f.value for f in stories["2022-02-27-d9ab3b7d"].figures["en"]}
+    english = {f.value for f in find_figures(story.versions["en"])}
     assert {"220,000 students", "68 companies", "CNY 100 billion"} <= english
+    # A story keeps what the home page can show of it: its weightiest two of each language.
+    for lang in ("zh", "en"):
+        assert story.figures[lang] == find_figures(story.versions[lang])[:FIGURES_KEPT]
+    assert FIGURES_KEPT == 2 and [f.value for f in story.figures["zh"]][0] == "66平方公里"
 
 
 def test_summary_is_cut_at_a_sentence_end(stories):

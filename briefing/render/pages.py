@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 from briefing.config import LANGUAGES, SiteConfig
-from briefing.enrich import Figure, Story, Tag
+from briefing.enrich import FIGURES_KEPT, Figure, Story, Tag
 from briefing.model import Article
 from briefing.render.dates import iso_datetime
 from briefing.render.urls import Urls
@@ -258,7 +258,7 @@ class SitePages:
         """Up to six figures, two at most from each of the newest articles."""
         figures: list[Figure] = []
         for story in self.stories:
-            figures += story.figures.get(lang, [])[:2]
+            figures += story.figures.get(lang, [])[:FIGURES_KEPT]
             if len(figures) >= FIGURES_ON_HOME:
                 break
         return figures[:FIGURES_ON_HOME]
