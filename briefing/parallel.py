@@ -7,6 +7,7 @@ back. Where fork is missing, or the work is small, it runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -57,10 +58,15 @@ def map_forked(
     if before_fork:
         before_fork()
     _WORK = (function, items)
+    # What the workers inherit, their collector leaves alone: it would write to every
+    # inherited object it visits, and each page it writes to is copied into the worker.
+    gc.freeze()
     try:
         from concurrent.futures import ProcessPoolExecutor  # only when there is much to do
 
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=mp.get_context("fork"), initializer=gc.enable
+        ) as pool:
             yield from pool.map(_run, range(len(items)), chunksize=chunksize)
     finally:
         _WORK = None

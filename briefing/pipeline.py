@@ -9,6 +9,7 @@ the next starts, so cross-links are plain lookups.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import time
 from collections.abc import Iterator
@@ -81,7 +82,7 @@ def build(
 ) -> BuildResult:
     """Ingest new raw pages, read every article, translate what lacks English, then
     (unless `render` is off) enrich the stories and write site/ with its search index."""
-    with build_lock(project):
+    with build_lock(project), settled_objects():
         whole = render and translate and not reingest and only is None
         inputs = freshness.input_fingerprint(project) if whole else ""
         if whole and freshness.up_to_date(project, inputs):
@@ -364,6 +365,26 @@ def build_lock(project: Project):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def settled_objects():
+    """No cycle collection while a build runs: what it makes, it holds to its end.
+
+    A build holds hundreds of thousands of objects for its whole run (articles,
+    features, pages), and every full collection walked all of them to free nothing:
+    at 4,000 articles collections took 1.4 s of a 7 s build that added one. (Builds
+    make next to no cyclic garbage: the peak memory of a full build is the same.)
+    Forked workers collect their own (parallel.py). When the build ends the
+    collector is back as it was, so a long-running `serve` frees what builds leave."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 @contextmanager
