@@ -32,9 +32,11 @@ def _fingerprint(value) -> str:
     if kind is Story:
         return _story_fingerprint(value)
     if kind is dict:
-        return (
-            "{" + ",".join([f"{k}:{_fingerprint(value[k])}" for k in sorted(value, key=str)]) + "}"
-        )
+        try:
+            keys = sorted(value)  # names: a page context's, a URL's languages
+        except TypeError:  # keys of mixed types
+            keys = sorted(value, key=str)
+        return "{" + ",".join([f"{k}:{_fingerprint(value[k])}" for k in keys]) + "}"
     if kind is list or kind is tuple:
         if value and type(value[0]) is Story and all(type(v) is Story for v in value):
             # a tag page's or the archive's stories: thousands, one call for all
