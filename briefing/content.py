@@ -8,10 +8,12 @@ the way in, so that nothing in it can turn into Markdown markup.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from stat import S_ISLNK
 
@@ -23,6 +25,7 @@ from briefing.errors import InputError, WarningCounter, log, warn
 from briefing.files import write_atomic
 from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
 from briefing.model import Article, Block
+from briefing.parallel import map_forked
 
 # Front-matter keys in the order we write them. Anything else is kept in
 # Article.extra and written after these.
@@ -333,45 +336,88 @@ class ReadArticles:
     failed: list[Path] = field(default_factory=list)
 
 
+# Below this many files to parse, forking workers costs more than it saves.
+PARALLEL_READ_FROM = 64
+
+
 def read_articles(project: Project, lang: str, cache: Cache | None = None) -> ReadArticles:
     """Read content/<lang>/*.md; a bad file is reported (one line) and left out.
 
     With a cache, a file read before, unchanged since (same inode, size, mtime and
     ctime; ctime cannot be set back by hand) and without warnings then is taken from
     it: unpickling an article costs a fraction of parsing its YAML and Markdown.
+    Many files to parse (a first build) are parsed on every core.
     """
     folder = project.lang_dir(lang)
     paths = input_files(folder, "*.md")
     # One entry per file, replaced when the file changes: (identity, article).
     known = cache.get_many("read", [str(p) for p in paths]) if cache else {}
+    identities = {path: _file_identity(path, lang) for path in paths}
+
+    def cached(path: Path) -> Article | None:
+        entry = known.get(str(path))
+        identity = identities[path]
+        return entry[1] if identity and entry and entry[0] == identity else None  # type: ignore[index]
+
+    to_parse = [path for path in paths if cached(path) is None]
+    parsed = map_forked(
+        partial(_parse, lang=lang, within=project.content_dir),
+        to_parse,
+        f"{lang} article files",
+        parallel_from=PARALLEL_READ_FROM,
+    )
     warnings = WarningCounter()
     log.addHandler(warnings)
     read = ReadArticles()
-    articles = read.articles
     try:
         for path in paths:
-            identity = _file_identity(path, lang)
-            entry = known.get(str(path))
-            if identity and entry and entry[0] == identity:  # type: ignore[index]
-                articles.append(entry[1])  # type: ignore[index]
+            article = cached(path)
+            if article is not None:
+                read.articles.append(article)
                 continue
+            outcome, said = next(parsed)
             seen = warnings.count
-            try:
-                article = read_article(path, lang, within=project.content_dir)
-            except Exception as exc:  # whatever the file holds, it is this file's error
-                message = exc.message if isinstance(exc, InputError) else _unexpected(exc)
-                log.error("%s: %s", project.relative(path), message)
+            for level, message in said:  # what reading it said, said here
+                log.log(level, "%s", message)
+            if isinstance(outcome, str):  # whatever the file holds, it is this file's error
+                log.error("%s: %s", project.relative(path), outcome)
                 read.failed.append(path)
                 continue
-            articles.append(article)
-            if cache and identity and warnings.count == seen:
-                # Worked out once, then pickled with it (the text itself stays packed).
-                article.content_key  # noqa: B018
-                article.text_digest  # noqa: B018
-                cache.put("read", str(path), (identity, article))
+            read.articles.append(outcome)
+            if cache and identities[path] and warnings.count == seen:
+                cache.put("read", str(path), (identities[path], outcome))
     finally:
         log.removeHandler(warnings)
     return read
+
+
+def _parse(path: Path, lang: str, within: Path) -> tuple[Article | str, list[tuple[int, str]]]:
+    """read_article(), in a forked worker or here: the article or what is wrong with the
+    file, and what reading it logged (the caller logs it, in the files' order)."""
+    said = _Said()
+    handlers, propagate = log.handlers[:], log.propagate
+    log.handlers[:], log.propagate = [said], False
+    try:
+        article = read_article(path, lang, within=within)
+        # Worked out once, kept with it (the text itself stays packed).
+        article.content_key  # noqa: B018
+        article.text_digest  # noqa: B018
+        return article, said.messages
+    except Exception as exc:
+        return (exc.message if isinstance(exc, InputError) else _unexpected(exc)), said.messages
+    finally:
+        log.handlers[:], log.propagate = handlers, propagate
+
+
+class _Said(logging.Handler):
+    """What was logged, as (level, message with any traceback)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append((record.levelno, self.format(record)))
 
 
 def _unexpected(exc: Exception) -> str:

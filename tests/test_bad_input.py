@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -150,3 +151,54 @@ def test_link_to_a_file_outside_content_is_not_read(project, run, tmp_path_facto
     (problem,) = error_lines(out)
     assert problem == "error: content/raw/link.txt: is a link to a file outside content/; not read"
     assert not list((project / "content" / "zh").glob("*.md"))
+
+
+def test_many_files_are_read_on_every_core_with_the_same_articles_and_messages(
+    project, monkeypatch, caplog
+):
+    """A first build parses its files in forked workers: the articles, the files that
+    fail and every line said about them are those of reading one file after another,
+    in the files' order, and an article read with a warning is not cached."""
+    import logging
+
+    from briefing import content
+    from briefing.cache import Cache
+    from briefing.config import Project
+    from briefing.parallel import cores
+
+    if cores() < 2:
+        pytest.skip("one core: files are read one after another")
+    zh = project / "content" / "zh"
+    least = content.PARALLEL_READ_FROM
+    source = (REPO / "content" / "zh").glob("*.md").__next__().read_text(encoding="utf-8")
+    for n in range(least + 6):
+        text = re.sub(r"^id: .*$", f"id: a{n:03d}", source, count=1, flags=re.M)
+        if n % 17 == 3:
+            text = text.replace("\ntitle: ", "\nmood: calm\ntitle: ", 1)  # a warning
+        if n % 23 == 5:
+            text = text.replace("---\n", "---\ntitle: [unclosed\n", 1)  # an error
+        (zh / f"a{n:03d}.md").write_text(text, encoding="utf-8")
+    caplog.set_level(logging.DEBUG, logger="briefing")
+
+    def read(parallel_from: int, cache=None):
+        monkeypatch.setattr(content, "PARALLEL_READ_FROM", parallel_from)
+        caplog.clear()
+        found = content.read_articles(Project(project), "zh", cache)
+        said = [
+            (r.levelno, r.getMessage())
+            for r in caplog.records
+            if r.levelno >= logging.WARNING or "article files on" in r.getMessage()
+        ]
+        return [a.id for a in found.articles], found.failed, said
+
+    one_by_one = read(10_000)
+    cache = Cache(project / ".cache" / "build.sqlite")
+    forked = read(least, cache)
+    assert forked[2][0][1].startswith(f"{least + 6} zh article files on")
+    assert forked[:2] == one_by_one[:2] and forked[2][1:] == one_by_one[2]
+    assert len(one_by_one[1]) == 3 and len([m for m in one_by_one[2] if "mood" in m[1]]) == 4
+    assert all(m[1].startswith(str(zh)) or "content/zh" in m[1] for m in one_by_one[2])
+    cache.commit()
+    kept = cache.get_many("read", [str(p) for p in sorted(zh.glob("*.md"))])
+    assert len(kept) == least + 6 - 3 - 4  # none with a warning or error
+    cache.close()
