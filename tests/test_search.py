@@ -185,3 +185,21 @@ def test_english_search_finds_a_pending_article_by_its_english_tag(browser, proj
         assert page.locator(".result .badge-pending").count() == 1
         assert page.locator("#search-status").inner_text() == "1 article found"
         page.close()
+
+
+def test_the_terms_of_a_tag_name_follow_the_glossary():
+    """Tag names are segmented once and remembered: for the segmenter's words of the
+    time, so a term the glossary gains (in `serve`, between builds) is one word."""
+    from briefing.search import index
+    from briefing.text import chinese
+
+    kept = list(chinese._WANTED_TERMS)
+    try:
+        chinese.use_terms([])
+        before = index._name_terms("zh", "智创谷")
+        chinese.use_terms(["智创谷"])
+        after = index._name_terms("zh", "智创谷")
+        assert "智创谷" in after and "智创谷" not in before
+        assert index._name_terms("zh", "智创谷") is after  # remembered
+    finally:
+        chinese.use_terms(kept)

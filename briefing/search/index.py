@@ -103,8 +103,9 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
     else:
         body_terms = Counter(document_terms(lang, body))
     tags = _tag_terms(story, lang)
-    weighted: dict[str, int] = {}
-    for name, counts in (("title", title), ("tags", tags), ("body", body_terms)):
+    weighted = dict(body_terms)  # the body's weight is 1: its terms go in as they are
+    assert FIELD_WEIGHTS["body"] == 1
+    for name, counts in (("title", title), ("tags", tags)):
         weight = int(FIELD_WEIGHTS[name])
         for term, count in counts.items():
             weighted[term] = weighted.get(term, 0) + weight * count
@@ -117,9 +118,27 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
 
 
 def _tag_terms(story: Story, lang: str) -> Counter[str]:
-    return Counter(
-        t for tag in story.tags_in(lang) for t in document_terms(lang, tag.name(lang) or "")
-    )
+    terms: Counter[str] = Counter()
+    for tag in story.tags_in(lang):
+        terms.update(_name_terms(lang, tag.name(lang) or ""))
+    return terms
+
+
+# A site's tags are few and on many articles: each name's terms worked out once, for the
+# segmenter's current words.
+_NAME_TERMS: dict[tuple[str, str], tuple[str, ...]] = {}
+_NAME_TERMS_OF_WORDS = [-1]  # the words_version() they were worked out with
+
+
+def _name_terms(lang: str, name: str) -> tuple[str, ...]:
+    version = chinese.words_version()
+    if _NAME_TERMS_OF_WORDS[0] != version or len(_NAME_TERMS) > 50_000:
+        _NAME_TERMS.clear()
+        _NAME_TERMS_OF_WORDS[0] = version
+    found = _NAME_TERMS.get((lang, name))
+    if found is None:
+        found = _NAME_TERMS[lang, name] = tuple(document_terms(lang, name))
+    return found
 
 
 def _chinese_body_terms(normalized: str, tokens: list[str]) -> list[str]:

@@ -200,11 +200,21 @@ def prepare() -> None:
 def use_terms(terms: list[str]) -> None:
     """The glossary terms that must be single words for jieba (智创谷 would otherwise
     split): these, and no others left from an earlier build."""
-    global _WANTED_TERMS
+    global _WANTED_TERMS, _WORDS_VERSION
     wanted = tuple(sorted(set(terms)))
     if wanted != _WANTED_TERMS:
         _WANTED_TERMS = wanted
+        _WORDS_VERSION += 1
         _SEARCH_PARTS.clear()  # worked out with the old words
+
+
+_WORDS_VERSION = 0
+
+
+def words_version() -> int:
+    """Changes whenever the segmenter's words do: what others remember of its output
+    (search terms of tag names) is worked out again."""
+    return _WORDS_VERSION
 
 
 # What each distinct token is, worked out once: a corpus repeats its words, and a
