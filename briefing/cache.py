@@ -12,6 +12,7 @@ puts in is committed only once its site is in place.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -50,18 +51,26 @@ def code_version() -> str:
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS cache (ns TEXT, key TEXT, value BLOB, PRIMARY KEY (ns, key))",
-    # Each copy of the site (output.py) by the inode of its folder: its files, and
-    # whether they are known to be as recorded.
-    "CREATE TABLE IF NOT EXISTS site_file (tree INTEGER, path TEXT, fingerprint TEXT, "
-    "inode INTEGER, size INTEGER, mtime INTEGER, PRIMARY KEY (tree, path))",
+    # Each copy of the site (output.py) by the inode of its folder: its files, in one
+    # value (every build reads all of them and writes them anew), and whether they are
+    # known to be as recorded.
+    "CREATE TABLE IF NOT EXISTS site_files (tree INTEGER PRIMARY KEY, records BLOB)",
     "CREATE TABLE IF NOT EXISTS site_tree (tree INTEGER PRIMARY KEY, clean INTEGER)",
 ]
+# Where an earlier version kept a row per file: its copies are looked at, not trusted.
+_OLD_SITE_RECORDS = "site_file"
 
 
 class Cache:
     def __init__(self, path: Path):
         self.path = path
         self.db = open_sqlite(path, SCHEMA, "cache", durable=False)
+        if self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_OLD_SITE_RECORDS,)
+        ).fetchone():
+            with self.db:
+                self.db.execute("UPDATE site_tree SET clean = 0")
+                self.db.execute(f"DROP TABLE {_OLD_SITE_RECORDS}")
         self.pending: list[tuple[str, str, bytes]] = []
         self._pid = os.getpid()
         self._reader: sqlite3.Connection | None = None  # get()'s connection in a forked worker
@@ -120,22 +129,20 @@ class Cache:
 
     # --- the copies of the site (output.py) ------------------------------------------------
 
-    def site_records(self, tree: int) -> dict[str, tuple[str, int, int, int]]:
-        """path -> (fingerprint, inode, size, mtime_ns) of each file of a copy of the site."""
-        rows = self.db.execute(
-            "SELECT path, fingerprint, inode, size, mtime FROM site_file WHERE tree = ?", (tree,)
-        )
-        return {path: tuple(rest) for path, *rest in rows}
+    def site_records(self, tree: int) -> dict[str, tuple[str, int, int, int]] | None:
+        """path -> (fingerprint, inode, size, mtime_ns) of each file of a copy of the site;
+        None when none are recorded, or the record cannot be read."""
+        row = self.db.execute("SELECT records FROM site_files WHERE tree = ?", (tree,)).fetchone()
+        try:
+            records = marshal.loads(row[0]) if row else None
+        except (ValueError, EOFError, TypeError):  # damaged: the copy is looked at instead
+            return None
+        return records if isinstance(records, dict) else None
 
-    def record_site_files(
-        self, tree: int, changed: dict[str, tuple[str, int, int, int]], removed: list[str]
-    ) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO site_file VALUES (?, ?, ?, ?, ?, ?)",
-            [(tree, path, *record) for path, record in changed.items()],
-        )
-        self.db.executemany(
-            "DELETE FROM site_file WHERE tree = ? AND path = ?", [(tree, p) for p in removed]
+    def record_site_files(self, tree: int, records: dict[str, tuple[str, int, int, int]]) -> None:
+        """All the files of a copy of the site, in place of what was recorded of it."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO site_files VALUES (?, ?)", (tree, marshal.dumps(records))
         )
 
     def tree_is_clean(self, tree: int) -> bool:
@@ -155,7 +162,7 @@ class Cache:
             self.db.commit()
 
     def forget_tree(self, tree: int | None) -> None:
-        self.db.execute("DELETE FROM site_file WHERE tree = ?", (tree,))
+        self.db.execute("DELETE FROM site_files WHERE tree = ?", (tree,))
         self.db.execute("DELETE FROM site_tree WHERE tree = ?", (tree,))
 
     def commit(self) -> None:

@@ -51,7 +51,7 @@ class CurrentSite:
         recover_interrupted_swap(site_dir, self.previous_dir)
         self.live_tree = _inode(site_dir)
         self.records: dict[str, Record] = (
-            cache.site_records(self.live_tree) if self.live_tree else {}
+            cache.site_records(self.live_tree) or {} if self.live_tree else {}
         )
         self.fingerprints: dict[str, str] = {}  # path -> fingerprint, of this build's files
         self.kept: dict[str, Identity] = {}  # files kept from site/: their identity
@@ -102,7 +102,6 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
     if tree is None:  # _previous_copy made it: gone since, the disk is failing
         raise OSError(f"{previous_dir} disappeared while the site was written")
     cache.mark_tree(tree, clean=False)  # committed: a killed build leaves it untrusted
-    stored = cache.site_records(tree)
     identities: dict[str, Identity] = {}  # the new site's files
     made_dirs: set[str] = set()
     for relative, data in files:
@@ -124,9 +123,10 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
     if _swap(previous_dir, site.site_dir):
         cache.forget_tree(_inode(previous_dir))
     # The copy just made is site/; the cache records it as it is now.
-    fresh = {p: (site.fingerprints.get(p, ""), *i) for p, i in identities.items()}
-    changed = {p: r for p, r in fresh.items() if stored.get(p) != r}
-    cache.record_site_files(tree, changed, [p for p in stored if p not in fresh])
+    fingerprints = site.fingerprints
+    cache.record_site_files(
+        tree, {p: (fingerprints.get(p, ""), *i) for p, i in identities.items()}
+    )
     cache.mark_tree(tree, clean=True, commit=False)  # with the build's own commit
     return len(identities)
 
@@ -166,8 +166,9 @@ def _previous_copy(site: CurrentSite) -> dict[str, Identity]:
         folder.mkdir(parents=True)
         cache.forget_tree(_inode(folder))  # a new folder may have an old folder's inode
         return {}
-    if cache.tree_is_clean(tree):
-        return {path: record[1:] for path, record in cache.site_records(tree).items()}
+    records = cache.site_records(tree) if cache.tree_is_clean(tree) else None
+    if records is not None:
+        return {path: record[1:] for path, record in records.items()}
     log.debug("%s: not known to be whole; looking at every file", folder)
     found = {}
     for directory, _, names in os.walk(folder):

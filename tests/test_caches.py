@@ -95,3 +95,30 @@ def test_a_glossary_term_removed_between_builds_in_one_process_is_gone(tmp_path,
     shutil.copy(glossary, fresh / "content" / "glossary.yaml")
     build_with(REPO, fresh)  # a new process, which never knew the term
     assert rebuilt == snapshot(fresh / "site")
+
+
+def test_a_cache_from_before_the_site_records_were_one_value_is_looked_at(tmp_path):
+    """The cache of an earlier version kept a row per site file: after the upgrade the
+    copies of the site it recorded are looked at (a file only that layout knew of is
+    not left in the site), and its table goes."""
+    project = copy_project(tmp_path)
+    assert main(["-q"], root=project) == 0
+    cache = project / ".cache" / "build.sqlite"
+    db = sqlite3.connect(cache)
+    db.execute("DROP TABLE site_files")
+    db.execute(
+        "CREATE TABLE site_file (tree INTEGER, path TEXT, fingerprint TEXT, inode INTEGER, "
+        "size INTEGER, mtime INTEGER, PRIMARY KEY (tree, path))"
+    )
+    db.commit()
+    db.close()
+    (project / ".cache" / "site-previous" / "stale.html").write_text("an older page")
+    (project / ".cache" / "last-build.json").unlink()  # build, whatever changed
+    assert main(["-q"], root=project) == 0
+    assert not (project / "site" / "stale.html").exists()
+    assert (project / "site" / "zh" / "index.html").is_file()
+    db = sqlite3.connect(cache)
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    records = db.execute("SELECT count(*) FROM site_files").fetchone()[0]
+    db.close()
+    assert "site_file" not in tables and records >= 1
