@@ -105,6 +105,14 @@ class Cache:
         except Exception:  # a damaged entry is recomputed
             return None
 
+    def has_prefix(self, namespace: str, prefix: str) -> bool:
+        """Does the namespace hold a key that starts with `prefix`? (A range scan.)"""
+        row = self.db.execute(
+            "SELECT 1 FROM cache WHERE ns = ? AND key >= ? AND key < ? LIMIT 1",
+            (namespace, prefix, prefix + "\uffff"),
+        ).fetchone()
+        return row is not None
+
     def prune(self, namespace: str, keep_prefix: str) -> None:
         """Delete a namespace's entries whose key does not start with keep_prefix (two
         range scans of the index: nothing to do costs nothing)."""
@@ -190,6 +198,17 @@ class NoCache(Cache):
 
     def get(self, namespace: str, key: str) -> object | None:
         return None
+
+    def has_prefix(self, namespace: str, prefix: str) -> bool:
+        return False
+
+    def has_prefix(self, namespace: str, prefix: str) -> bool:
+        """Does the namespace hold a key that starts with `prefix`? (A range scan.)"""
+        row = self.db.execute(
+            "SELECT 1 FROM cache WHERE ns = ? AND key >= ? AND key < ? LIMIT 1",
+            (namespace, prefix, prefix + "\uffff"),
+        ).fetchone()
+        return row is not None
 
     def prune(self, namespace: str, keep_prefix: str) -> None:
         pass

@@ -79,6 +79,9 @@ class Templates:
         self.env.globals["story_item"] = self.story_item
         self._story_items: dict[tuple[str, str, bool], Markup] = {}
         self.items = items  # story_item()'s store between builds
+        # None stored for these templates (a first build, a template changed): none is
+        # looked for, one query per list item in every worker.
+        self.items_stored = bool(items and items.has_prefix(ITEMS, f"{self.key}:"))
         self.made_items: dict[str, str] = {}  # rendered here, not yet in the store
 
     def story_item(self, story: Story, lang: str, t: dict, with_summary: bool = True) -> Markup:
@@ -91,7 +94,7 @@ class Templates:
         found = self._story_items.get(key)
         if found is None:
             stored_key = f"{self.key}:{story.id}:{story.key}:{lang}:{int(with_summary)}"
-            html = self.items.get(ITEMS, stored_key) if self.items and story.key else None
+            html = self.items.get(ITEMS, stored_key) if self.items_stored and story.key else None
             if not isinstance(html, str):
                 macro = self.env.get_template("macros.html").module.story_item  # type: ignore[attr-defined]
                 html = str(macro(story, lang, t, with_summary))
