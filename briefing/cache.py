@@ -202,14 +202,6 @@ class NoCache(Cache):
     def has_prefix(self, namespace: str, prefix: str) -> bool:
         return False
 
-    def has_prefix(self, namespace: str, prefix: str) -> bool:
-        """Does the namespace hold a key that starts with `prefix`? (A range scan.)"""
-        row = self.db.execute(
-            "SELECT 1 FROM cache WHERE ns = ? AND key >= ? AND key < ? LIMIT 1",
-            (namespace, prefix, prefix + "\uffff"),
-        ).fetchone()
-        return row is not None
-
     def prune(self, namespace: str, keep_prefix: str) -> None:
         pass
 

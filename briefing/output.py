@@ -124,9 +124,7 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
         cache.forget_tree(_inode(previous_dir))
     # The copy just made is site/; the cache records it as it is now.
     fingerprints = site.fingerprints
-    cache.record_site_files(
-        tree, {p: (fingerprints.get(p, ""), *i) for p, i in identities.items()}
-    )
+    cache.record_site_files(tree, {p: (fingerprints.get(p, ""), *i) for p, i in identities.items()})
     cache.mark_tree(tree, clean=True, commit=False)  # with the build's own commit
     return len(identities)
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
@@ -222,8 +223,7 @@ def make_site(project: Project, result: BuildResult, cache: Cache) -> None:
                 yield from render_pages(pages, templates, site, result, cache)
                 yield from assets.values()
             with result.timed("search index + write"):
-                for lang in LANGUAGES:
-                    yield from search_files(stories, lang, urls, site, cache)
+                yield from search_files(stories, urls, site, cache)
 
         with result.timed("site total"):
             result.pages = write_site(site, site_files())
@@ -288,30 +288,33 @@ def render_pages(
 
 
 def search_files(
-    stories: list[Story], lang: str, urls: Urls, site: CurrentSite, cache: Cache
+    stories: list[Story], urls: Urls, site: CurrentSite, cache: Cache
 ) -> Iterator[tuple[str, bytes | None]]:
-    """The search index of one language: only what changed is worked on (search/index.py)."""
-    index = SearchIndex(cache.db, lang, site)
+    """The search index of each language: only what changed is worked on
+    (search/index.py). The entries of both languages are made by one set of workers,
+    the English ones while the Chinese index is written."""
+    indexes = [SearchIndex(cache.db, lang, site) for lang in LANGUAGES]
+    plans = [index.plan(stories, partial(_url_in, urls=urls, lang=index.lang)) for index in indexes]
+    items = [
+        (story, url, index.lang)
+        for index, plan in zip(indexes, plans, strict=True)
+        for story, url in plan.changed
+    ]
+    if any(lang == "zh" for _, _, lang in items):
+        chinese.prepare()  # before the workers fork: they share its dictionary
+    made = iter(
+        map_forked(_entry, items, "search entries", chunksize=8, before_fork=markdown.prepare)
+    )
+    for index, plan in zip(indexes, plans, strict=True):
+        yield from index.files(plan, islice(made, len(plan.changed)))
 
-    def url_of(story_id: str) -> str:
-        return urls.url(f"{lang}/articles/{story_id}/")
 
-    def compute(items: list[tuple[Story, str]]) -> Iterator[Entry]:
-        if items and lang == "zh":
-            chinese.prepare()  # before the workers fork: they share its dictionary
-        return map_forked(
-            partial(_entry, lang=lang),
-            items,
-            f"{lang} search entries",
-            chunksize=8,
-            before_fork=markdown.prepare,
-        )
-
-    yield from index.files(stories, url_of, compute)
+def _url_in(story_id: str, urls: Urls, lang: str) -> str:
+    return urls.url(f"{lang}/articles/{story_id}/")
 
 
-def _entry(item: tuple[Story, str], lang: str) -> Entry:
-    story, url = item
+def _entry(item: tuple[Story, str, str]) -> Entry:
+    story, url, lang = item
     return make_entry(story, lang, url)
 
 

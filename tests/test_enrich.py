@@ -64,7 +64,7 @@ def test_key_figures_carry_their_context(stories):
     # A story keeps what the home page can show of it: its weightiest two of each language.
     for lang in ("zh", "en"):
         assert story.figures[lang] == find_figures(story.versions[lang])[:FIGURES_KEPT]
-    assert FIGURES_KEPT == 2 and [f.value for f in story.figures["zh"]][0] == "66平方公里"
+    assert FIGURES_KEPT == 2 and story.figures["zh"][0].value == "66平方公里"
 
 
 def test_summary_is_cut_at_a_sentence_end(stories):

@@ -94,7 +94,8 @@ class Templates:
         found = self._story_items.get(key)
         if found is None:
             stored_key = f"{self.key}:{story.id}:{story.key}:{lang}:{int(with_summary)}"
-            html = self.items.get(ITEMS, stored_key) if self.items_stored and story.key else None
+            stored = self.items if self.items_stored else None
+            html = stored.get(ITEMS, stored_key) if stored and story.key else None
             if not isinstance(html, str):
                 macro = self.env.get_template("macros.html").module.story_item  # type: ignore[attr-defined]
                 html = str(macro(story, lang, t, with_summary))

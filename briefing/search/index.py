@@ -21,7 +21,7 @@ import math
 import sqlite3
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -39,6 +39,17 @@ TEXT_LIMIT = 20_000  # characters of body text kept for snippets
 
 # (path in site/, bytes or None for "keep the current file")
 IndexFile = tuple[str, bytes | None]
+
+
+@dataclass
+class Plan:
+    """What a build does to one language's index (SearchIndex.plan)."""
+
+    current: list[tuple[Story, str]]  # every story, with its URL
+    keys: dict[str, str]  # story id -> what its entry is made from
+    known: dict[str, tuple]  # story id -> (number, key, length, count) in the index now
+    changed: list[tuple[Story, str]]  # the stories whose entries are to be made
+    gone: list[str]  # ids in the index no longer among the stories
 
 
 @dataclass
@@ -189,15 +200,8 @@ class SearchIndex:
                     db.execute(f"DROP TABLE {old}")
             db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
 
-    def files(
-        self,
-        stories: list[Story],
-        url_of: Callable[[str], str],
-        compute: Callable[[list[tuple[Story, str]]], Iterable[Entry]],
-    ) -> Iterator[IndexFile]:
-        """The index files, for the stories in this language. `compute` makes the entries
-        of many articles (on every core), in order."""
-        keep = self.site.keep
+    def plan(self, stories: list[Story], url_of: Callable[[str], str]) -> Plan:
+        """What this build has to do: the articles whose entries are to be made."""
         current = [(s, url_of(s.id)) for s in stories]  # pending ones too, by their tags
         keys = {s.id: entry_key(s, self.lang, url) for s, url in current}
         known = {
@@ -209,20 +213,33 @@ class SearchIndex:
         }
         changed = [(s, url) for s, url in current if known.get(s.id, (None, None))[1] != keys[s.id]]
         gone = [i for i in known if i not in keys]
+        return Plan(current, keys, known, changed, gone)
+
+    def files(self, plan: Plan, entries: Iterator[Entry]) -> Iterator[IndexFile]:
+        """The index files, from the plan and the entries of its changed articles, in
+        order (made on every core, as they are needed)."""
+        current, keys, known, changed, gone = (
+            plan.current,
+            plan.keys,
+            plan.known,
+            plan.changed,
+            plan.gone,
+        )
+        keep = self.site.keep
         previous_shards = self._stored_shards()
         few = len(changed) + len(gone) <= max(64, len(current) // 4)
         if known and few and previous_shards:
-            entries = dict(zip((s.id for s, _ in changed), compute(changed), strict=True))
-            postings = sum(row[3] for i, row in known.items() if i in keys and i not in entries)
-            shards = shard_count(postings + sum(e.count for e in entries.values()))
+            made = dict(zip((s.id for s, _ in changed), entries, strict=True))
+            postings = sum(row[3] for i, row in known.items() if i in keys and i not in made)
+            shards = shard_count(postings + sum(e.count for e in made.values()))
             if shards == previous_shards and all(
                 keep(self._shard_path(k), f"shards:{shards}") for k in range(shards)
             ):
-                yield from self._update(current, keys, known, entries, gone, shards)
+                yield from self._update(current, keys, known, made, gone, shards)
                 return
-            yield from self._rebuild(current, keys, known, entries, gone)
+            yield from self._rebuild(current, keys, known, made, gone)
             return
-        yield from self._rebuild(current, keys, known, None, gone, compute)
+        yield from self._rebuild(current, keys, known, None, gone, changed, entries)
 
     # --- the two ways ---------------------------------------------------------------------
 
@@ -285,14 +302,15 @@ class SearchIndex:
         known: dict[str, tuple],
         entries: dict[str, Entry] | None,
         gone: list[str],
-        compute: Callable[[list[tuple[Story, str]]], Iterable[Entry]] | None = None,
+        changed: list[tuple[Story, str]] | None = None,
+        made: Iterator[Entry] | None = None,
     ) -> Iterator[IndexFile]:
         """The whole index afresh: documents numbered in the stories' order (newest
-        first), postings gathered as each article comes, kept compact in arrays."""
+        first), postings gathered as each article comes, kept compact in arrays.
+        `entries`: those made already; else `made` yields those of `changed` in turn."""
         if entries is None:
-            assert compute is not None  # nothing computed yet: this pass computes it
-            changed = [(s, url) for s, url in current if known.get(s.id, (0, ""))[1] != keys[s.id]]
-            made = iter(compute(changed)) if changed else iter(())
+            assert changed is not None and made is not None
+            fresh: Iterator[Entry] = made
             changed_ids = {s.id for s, _ in changed}
         # Every posting as four parallel arrays (term number, doc, count, length), filled
         # an article at a time by C-level extends, then sorted by term with numpy: the
@@ -306,7 +324,7 @@ class SearchIndex:
             if entries is not None and story.id in entries:
                 entry = entries[story.id]
             elif entries is None and story.id in changed_ids:
-                entry = next(made)
+                entry = next(fresh)
             else:
                 entry = self._stored_entry(story, url)
             self._remember_one(story.id, number, keys[story.id], entry)
