@@ -264,7 +264,7 @@ def render_pages(
     templates.check({page.template for page in pages})
     fresh: list[Page] = []
     for page in pages:
-        if site.keep(page.path, fingerprint(page, templates.key)):
+        if site.keep(page.path, fingerprint(page, templates.key_of(page.template))):
             result.unchanged += 1
             yield page.path, None
         else:
@@ -284,7 +284,7 @@ def render_pages(
             cache.put(ITEMS, key, html)
         yield page.path, data
     if fresh:  # items of other templates go (a changed story's older items stay till then)
-        cache.prune(ITEMS, f"{templates.key}:")
+        cache.prune(ITEMS, f"{templates.items_key}:")
 
 
 def search_files(

@@ -118,6 +118,16 @@ def change_template(root: Path) -> None:
     path.write_text(text.replace("</article>", "<p>changed</p></article>", 1), encoding="utf-8")
 
 
+def change_list_items(root: Path) -> None:
+    """macros.html's story_item: every page that lists stories, none that uses it by name."""
+    path = root / "templates" / "macros.html"
+    text = path.read_text(encoding="utf-8")
+    assert 'class="story-summary"' in text
+    path.write_text(
+        text.replace('class="story-summary"', 'class="story-summary x"'), encoding="utf-8"
+    )
+
+
 def change_glossary(root: Path) -> None:
     with open(root / "content" / "glossary.yaml", "a", encoding="utf-8") as handle:
         handle.write("高质量发展: high-quality development\n")
@@ -130,6 +140,7 @@ CHANGES = [
     retitle,
     delete_article,
     change_template,
+    change_list_items,
     change_glossary,
 ]
 
