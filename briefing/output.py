@@ -112,7 +112,7 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
             if previous.get(path) != identity:
                 _ensure_parent(target, made_dirs)
                 identity = _link_file(
-                    os.path.join(site.site_dir, path), target, existed=path in previous
+                    os.path.join(site.site_dir, path), target, path in previous, identity
                 )
         else:
             _ensure_parent(target, made_dirs)
@@ -193,7 +193,12 @@ def _free_name(path: Path) -> Path:
 def _ensure_parent(target: str, made: set[str]) -> None:
     parent = os.path.dirname(target)
     if parent not in made:
-        os.makedirs(parent, exist_ok=True)
+        try:  # its own parent is there already, most of the time: one call, not a walk
+            os.mkdir(parent)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(parent, exist_ok=True)
         made.add(parent)
 
 
@@ -210,22 +215,24 @@ def _write_file(target: str, data: bytes, existed: bool) -> Identity:
     return _anew(target, write, existed)
 
 
-def _link_file(source: str, target: str, existed: bool) -> Identity:
-    """site/'s file at target in the copy being made: the same file (a hard link)."""
+def _link_file(source: str, target: str, existed: bool, identity: Identity) -> Identity:
+    """site/'s file at target in the copy being made: the same file (a hard link), whose
+    identity (inode, size, mtime: a link changes none of them) is the one given."""
 
-    def link() -> os.stat_result:
+    def link() -> os.stat_result | Identity:
         try:
             os.link(source, target)
         except FileExistsError:
             raise
-        except OSError:  # another file system, or links not allowed: copy
+        except OSError:  # another file system, or links not allowed: a copy, a new file
             shutil.copy2(source, target)
-        return os.stat(target)
+            return os.stat(target)
+        return identity
 
     return _anew(target, link, existed)
 
 
-def _anew(target: str, make: Callable[[], os.stat_result], existed: bool) -> Identity:
+def _anew(target: str, make: Callable[[], os.stat_result | Identity], existed: bool) -> Identity:
     """Make a file where the copy being changed had one: its old name is removed first,
     never written through, because the old file may be site/'s own (hard-linked).
     The copy is not live and is marked unclean while it changes (see _write_site), so
@@ -233,11 +240,13 @@ def _anew(target: str, make: Callable[[], os.stat_result], existed: bool) -> Ide
     if existed:
         _unlink(target)
     try:
-        stat = make()
+        made = make()
     except FileExistsError:  # a file the records did not know of (a hand-made one)
         _unlink(target)
-        stat = make()
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        made = make()
+    if isinstance(made, os.stat_result):  # (a stat_result is a tuple too: asked first)
+        return (made.st_ino, made.st_size, made.st_mtime_ns)
+    return made
 
 
 def _remove(root: Path, path: str) -> None:

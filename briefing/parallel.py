@@ -7,9 +7,12 @@ back. Where fork is missing, or the work is small, it runs in this process.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -27,6 +30,20 @@ _WORK: tuple[Callable, Sequence] | None = None  # what forked workers inherit
 def _run(index: int):
     function, items = _WORK  # type: ignore[misc]
     return function(items[index])
+
+
+def _start_worker(parent: int) -> None:
+    """In each worker, first: it collects its own garbage (the build does not: see
+    pipeline.settled_objects), and it dies with the build. A killed build's workers
+    would otherwise wait for work for ever, holding the build's lock."""
+    gc.enable()
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: they outlive it
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def cores() -> int:
@@ -65,7 +82,10 @@ def map_forked(
         from concurrent.futures import ProcessPoolExecutor  # only when there is much to do
 
         with ProcessPoolExecutor(
-            workers, mp_context=mp.get_context("fork"), initializer=gc.enable
+            workers,
+            mp_context=mp.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         ) as pool:
             yield from pool.map(_run, range(len(items)), chunksize=chunksize)
     finally:

@@ -86,6 +86,21 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path):
         assert build_process(root).wait() == 0
         assert snapshot(root / "site") == (full if with_extra else without)
     assert not [p for p in root.iterdir() if p.name.startswith(".site-")]
+    # A killed build's forked workers die with it (they held its lock, waiting for ever).
+    assert not processes_of(root)
+
+
+def processes_of(root: Path) -> list[str]:
+    """The running processes whose command line names this folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone, or not a process
+            continue
+        if entry.name.isdigit() and str(root) in command:
+            found.append(f"{entry.name}: {command}")
+    return found
 
 
 def test_two_builds_at_once_are_refused(seeded_project, run):
@@ -223,3 +238,48 @@ def test_front_matter_with_wrong_ids_types_and_keys(project, run, name, front_ma
     assert run(project, "--strict")[0] == 1
     if "../" in front_matter:
         assert not list((project / "site").rglob("passwd*"))
+
+
+def test_the_workers_of_a_killed_build_die_with_it(tmp_path):
+    """Forked workers wait for work from the build: if it is killed they must not wait
+    for ever (they would hold its lock, and the next build be refused)."""
+    from briefing.parallel import cores
+
+    if cores() < 2:
+        pytest.skip("one core: no workers")
+    script = (
+        "import sys, time\n"
+        "from briefing.parallel import map_forked\n"
+        "def nap(x):\n"
+        "    time.sleep(0.05)\n"
+        "    return x\n"
+        "for _ in map_forked(nap, list(range(2000)), 'naps', chunksize=1):\n"
+        "    print('one', flush=True)\n"
+    )
+    build = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert build.stdout is not None
+    build.stdout.readline()  # the workers are at work
+    workers = children_of(build.pid)
+    assert len(workers) >= 2
+    build.kill()
+    build.wait()
+    build.stdout.close()
+    deadline = time.monotonic() + 10
+    while [w for w in workers if Path(f"/proc/{w}").exists()] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (name) state ppid ...: the name may hold spaces, so after the last ")"
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
