@@ -75,6 +75,10 @@ def test_segmentation_is_jiebas_on_every_seed_article(tmp_path):
         # jieba-rs keeps "1-3" as one token where jieba splits it: compare Han words.
         assert _han(tokens) == _han(jieba.lcut(text)), path.name
         assert _han(chinese.search_words_from(tokens)) == _han(jieba.cut_for_search(text))
+        # What the index holds: the same words, worked out in one pass.
+        assert chinese.han_search_words_from(tokens) == chinese.han_words(
+            chinese.search_words_from(tokens)
+        )
         ours = chinese.keywords_from(tokens, 6)
         ranked = [
             w

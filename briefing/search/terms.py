@@ -139,10 +139,8 @@ def chinese_terms(
     lookup per character)."""
     if tokens is None:
         text = normalize(text)
-        found = chinese.search_words(text)
-    else:
-        found = chinese.search_words_from(tokens)
-    terms = chinese.han_words(found)
+        tokens = chinese.segment(text)
+    terms = chinese.han_search_words_from(tokens)
     for run in HAN_RUN.findall(text):
         terms += bigrams(run)
         if with_chars:

@@ -189,6 +189,7 @@ def _segmenter():
             segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
         _SEGMENTER = (_WANTED_TERMS, segmenter)
         _SEARCH_PARTS.clear()  # they depend on the dictionary
+        _HAN_SEARCH_PARTS.clear()
     return _SEGMENTER[1]
 
 
@@ -206,6 +207,7 @@ def use_terms(terms: list[str]) -> None:
         _WANTED_TERMS = wanted
         _WORDS_VERSION += 1
         _SEARCH_PARTS.clear()  # worked out with the old words
+        _HAN_SEARCH_PARTS.clear()
 
 
 _WORDS_VERSION = 0
@@ -222,6 +224,7 @@ def words_version() -> int:
 _CONTENT_WORD: dict[str, bool] = {}
 _HAN_WORD: dict[str, bool] = {}
 _SEARCH_PARTS: dict[str, list[str]] = {}
+_HAN_SEARCH_PARTS: dict[str, list[str]] = {}
 
 
 def segment(text: str) -> list[str]:
@@ -439,3 +442,16 @@ def _search_parts(w: str) -> list[str]:
 
 def search_words(text: str) -> list[str]:
     return search_words_from(segment(text))
+
+
+def han_search_words_from(tokens: list[str]) -> list[str]:
+    """han_words(search_words_from(tokens)) in one pass, each distinct token's words
+    worked out once: what the search index holds of a text's words."""
+    known = _HAN_SEARCH_PARTS
+    out: list[str] = []
+    for w in tokens:
+        parts = known.get(w)
+        if parts is None:
+            parts = known[w] = han_words(_search_parts(w))
+        out += parts
+    return out
