@@ -34,7 +34,7 @@ def _run(index: int):
 
 def _start_worker(parent: int) -> None:
     """In each worker, first: it collects its own garbage (the build does not: see
-    pipeline.settled_objects), and it dies with the build. A killed build's workers
+    pipeline.uncollected), and it dies with the build. A killed build's workers
     would otherwise wait for work for ever, holding the build's lock."""
     gc.enable()
     with contextlib.suppress(OSError, AttributeError):  # not Linux: they outlive it
