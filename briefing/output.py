@@ -102,6 +102,8 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
     if tree is None:  # _previous_copy made it: gone since, the disk is failing
         raise OSError(f"{previous_dir} disappeared while the site was written")
     cache.mark_tree(tree, clean=False)  # committed: a killed build leaves it untrusted
+    if not previous and site.records:  # an empty copy (the build after a full one)
+        previous = _clone_by_links(site.site_dir, previous_dir)
     identities: dict[str, Identity] = {}  # the new site's files
     made_dirs: set[str] = set()
     for relative, data in files:
@@ -127,6 +129,36 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
     cache.record_site_files(tree, {p: (fingerprints.get(p, ""), *i) for p, i in identities.items()})
     cache.mark_tree(tree, clean=True, commit=False)  # with the build's own commit
     return len(identities)
+
+
+def _clone_by_links(source: Path, target: Path) -> dict[str, Identity]:
+    """Every file of site/ hard-linked into the empty copy, folder by folder: the build
+    after a full one would otherwise link its tens of thousands of unchanged files one
+    at a time through the general path (at 10,000 articles, 5 s more than the build
+    after it). The build then changes this copy as any other: what it holds is returned.
+    What cannot be linked (another file system) is left to the build, which copies."""
+    cloned: dict[str, Identity] = {}
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(os.path.join(source, folder)) as found:
+                entries = list(found)
+        except OSError:  # gone while looked at: the build makes what is missing
+            continue
+        for entry in entries:
+            path = os.path.join(folder, entry.name) if folder else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    os.mkdir(os.path.join(target, path))
+                    pending.append(path)
+                    continue
+                os.link(entry.path, os.path.join(target, path), follow_symlinks=False)
+                stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                return cloned
+            cloned[path] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return cloned
 
 
 def check_site_folder(site_dir: Path) -> None:
