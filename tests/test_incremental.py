@@ -202,3 +202,19 @@ def test_a_file_that_warned_warns_again_in_every_build_that_reads_it(corpus):
             edit_chinese(corpus)  # something else changes: the next build reads everything
     finally:
         log.removeHandler(handler)
+
+
+def test_the_build_after_a_full_one_links_site_in_whole(corpus, tmp_path):
+    """The build after a full one starts its copy of the site by linking all of site/
+    into it: an unchanged page stays the same file, a file of site/ no build made goes,
+    and the site is the one a fresh build of the same content makes."""
+    previous = corpus / ".cache" / "site-previous"  # the site/ before the first build
+    assert not [p for p in previous.rglob("*") if p.is_file()]
+    (corpus / "site" / "stray.html").write_text("not the build's", encoding="utf-8")
+    kept = corpus / "site" / "zh" / "about" / "index.html"
+    inode = kept.stat().st_ino
+    add_article(corpus)
+    build(Project(corpus))
+    assert not (corpus / "site" / "stray.html").exists()
+    assert kept.stat().st_ino == inode  # linked, not written again
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
