@@ -70,7 +70,7 @@ class CurrentSite:
             stat = os.stat(os.path.join(self.site_dir, path))
         except OSError:
             return False
-        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        identity = _identity(stat)
         if identity != record[1:]:
             return False
         self.kept[path] = identity
@@ -157,7 +157,7 @@ def _clone_by_links(source: Path, target: Path) -> dict[str, Identity]:
                 stat = entry.stat(follow_symlinks=False)
             except OSError:
                 return cloned
-            cloned[path] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            cloned[path] = _identity(stat)
     return cloned
 
 
@@ -205,7 +205,7 @@ def _previous_copy(site: CurrentSite) -> dict[str, Identity]:
         for name in names:
             full = os.path.join(directory, name)
             stat = os.lstat(full)
-            found[os.path.relpath(full, folder)] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            found[os.path.relpath(full, folder)] = _identity(stat)
     return found
 
 
@@ -237,12 +237,12 @@ def _ensure_parent(target: str, made: set[str]) -> None:
 def _write_file(target: str, data: bytes, existed: bool) -> Identity:
     """A new file with `data` at target in the copy being made (not the live site/)."""
 
-    def write() -> os.stat_result:
+    def write() -> Identity:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()  # the identity of the file as it will stay
-            return os.fstat(handle.fileno())
+            return _identity(os.fstat(handle.fileno()))
 
     return _anew(target, write, existed)
 
@@ -251,20 +251,20 @@ def _link_file(source: str, target: str, existed: bool, identity: Identity) -> I
     """site/'s file at target in the copy being made: the same file (a hard link), whose
     identity (inode, size, mtime: a link changes none of them) is the one given."""
 
-    def link() -> os.stat_result | Identity:
+    def link() -> Identity:
         try:
             os.link(source, target)
         except FileExistsError:
             raise
         except OSError:  # another file system, or links not allowed: a copy, a new file
             shutil.copy2(source, target)
-            return os.stat(target)
+            return _identity(os.stat(target))
         return identity
 
     return _anew(target, link, existed)
 
 
-def _anew(target: str, make: Callable[[], os.stat_result | Identity], existed: bool) -> Identity:
+def _anew(target: str, make: Callable[[], Identity], existed: bool) -> Identity:
     """Make a file where the copy being changed had one: its old name is removed first,
     never written through, because the old file may be site/'s own (hard-linked).
     The copy is not live and is marked unclean while it changes (see _write_site), so
@@ -272,13 +272,14 @@ def _anew(target: str, make: Callable[[], os.stat_result | Identity], existed: b
     if existed:
         _unlink(target)
     try:
-        made = make()
+        return make()
     except FileExistsError:  # a file the records did not know of (a hand-made one)
         _unlink(target)
-        made = make()
-    if isinstance(made, os.stat_result):  # (a stat_result is a tuple too: asked first)
-        return (made.st_ino, made.st_size, made.st_mtime_ns)
-    return made
+        return make()
+
+
+def _identity(stat: os.stat_result) -> Identity:
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _remove(root: Path, path: str) -> None:
