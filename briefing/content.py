@@ -359,7 +359,8 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
         identity = identities[path]
         return entry[1] if identity and entry and entry[0] == identity else None  # type: ignore[index]
 
-    to_parse = [path for path in paths if cached(path) is None]
+    kept = {path: cached(path) for path in paths}
+    to_parse = [path for path, article in kept.items() if article is None]
     parsed = map_forked(
         partial(_parse, lang=lang, within=project.content_dir),
         to_parse,
@@ -370,8 +371,7 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
     log.addHandler(warnings)
     read = ReadArticles()
     try:
-        for path in paths:
-            article = cached(path)
+        for path, article in kept.items():
             if article is not None:
                 read.articles.append(article)
                 continue

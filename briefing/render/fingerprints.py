@@ -14,10 +14,10 @@ from briefing.render.pages import Page
 
 def fingerprint(page: Page, templates_key: str) -> str:
     """A hash of everything the page shows: its templates (`templates_key`, the
-    Templates.key_of its template), path and context. Stories stand in by their content key and the links enrichment gave
-    them, articles by their text, so the hash costs far less than rendering. The
-    context every page has stands in by its arguments: it is made from them, the
-    strings and the config, and those two are in templates_key."""
+    Templates.key_of its template), path and context. Stories stand in by their content
+    key and the links enrichment gave them, articles by their text, so the hash costs
+    far less than rendering. The context every page has stands in by its arguments: it
+    is made from them, the strings and the config, and those two are in templates_key."""
     common = repr(page.common.args) if page.common else ""  # strings and a tuple of them
     return digest(templates_key, page.path, page.template, common, _fingerprint(page.context))
 

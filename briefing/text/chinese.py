@@ -440,10 +440,6 @@ def _search_parts(w: str) -> list[str]:
     return parts
 
 
-def search_words(text: str) -> list[str]:
-    return search_words_from(segment(text))
-
-
 def han_search_words_from(tokens: list[str]) -> list[str]:
     """han_words(search_words_from(tokens)) in one pass, each distinct token's words
     worked out once: what the search index holds of a text's words."""
