@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,6 +21,11 @@ def snapshot(site: Path) -> dict[str, str]:
         for p in sorted(site.rglob("*"))
         if p.is_file()
     }
+
+
+def index_file(path: Path):
+    """What a search index file (gzip-compressed JSON) holds."""
+    return json.loads(gzip.decompress(path.read_bytes()))
 
 
 def build_copy_of_repo(root: Path, base_url: str | None = None) -> Path:

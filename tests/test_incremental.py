@@ -3,7 +3,6 @@ and only the pages that show what changed are rendered again."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -18,7 +17,7 @@ from briefing.errors import log
 from briefing.pipeline import build
 
 from .conftest import REPO
-from .site_helpers import snapshot
+from .site_helpers import index_file, snapshot
 
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -27,17 +26,22 @@ def search_index(site: Path, lang: str) -> dict:
     """What a language's search index says, by article URL rather than document number:
     an incremental build numbers new articles after the others, a fresh one in order."""
     folder = site / "search" / lang
-    url = {int(p.stem): json.loads(p.read_bytes())["url"] for p in (folder / "doc").glob("*.json")}
-    docs = {url[int(p.stem)]: p.read_bytes() for p in (folder / "doc").glob("*.json")}
+    url = {
+        int(p.name.split(".")[0]): index_file(p)["url"] for p in (folder / "doc").glob("*.json.gz")
+    }
+    docs = {url[n]: index_file(folder / "doc" / f"{n}.json.gz") for n in url}
     postings = {}
-    for shard in folder.glob("shard-*.json"):
-        for term, flat in json.loads(shard.read_bytes()).items():
+    for shard in folder.glob("shard-*.json.gz"):
+        for term, flat in index_file(shard).items():
             doc, found = 0, {}
-            for i in range(0, len(flat), 3):
+            for i in range(0, len(flat), 2):
                 doc += flat[i]
-                found[url[doc]] = (flat[i + 1], flat[i + 2])
+                found[url[doc]] = flat[i + 1]
             postings[term] = found
-    meta = json.loads((folder / "meta.json").read_bytes())
+    meta = index_file(folder / "meta.json.gz")
+    lengths = meta.pop("lengths")
+    meta["lengths"] = {url[n]: lengths[n] for n in url}
+    assert all(lengths[n] == 0 for n in range(len(lengths)) if n not in url)
     return {"docs": docs, "postings": postings, "meta": meta}
 
 

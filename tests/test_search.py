@@ -6,14 +6,17 @@ side is only the browser's JavaScript, and these queries go through it.
 
 from __future__ import annotations
 
-import json
+import functools
+import http.server
 import shutil
+import threading
 
 import pytest
 
 from briefing.search.terms import fnv1a, latin_terms, stem
 
 from .conftest import REPO, serving
+from .site_helpers import index_file
 
 ZCG = "2022-02-27-d9ab3b7d"  # 山西晋中：激活“智创谷”动力源
 NO4 = "2022-06-02-70a5743f"  # 山西智创城NO.4
@@ -155,9 +158,36 @@ def test_first_query_fetches_only_what_it_needs(browser, base_url, seed_site):
     page.locator(".result").first.wait_for()
     page.close()
     shards = [p for p in fetched if p.startswith("shard-")]
-    meta = json.loads((seed_site / "site" / "search" / "zh" / "meta.json").read_bytes())
+    meta = index_file(seed_site / "site" / "search" / "zh" / "meta.json.gz")
     assert 1 <= len(shards) < meta["shards"]
     assert len([p for p in fetched if p.startswith("doc/")]) == 1  # the one result's text
+
+
+class _InflatingServer(http.server.SimpleHTTPRequestHandler):
+    """A server configured like Apache's `AddEncoding gzip .gz`: it sends .gz files with
+    Content-Encoding: gzip, so the browser has inflated them before search.js sees them."""
+
+    def end_headers(self) -> None:
+        if self.path.endswith(".gz"):
+            self.send_header("Content-Encoding", "gzip")
+        super().end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_search_works_where_the_server_sends_the_index_as_gzip_encoded(browser, seed_site):
+    handler = functools.partial(_InflatingServer, directory=str(seed_site / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/zh/search/")
+        assert set(page.evaluate(SEARCH, ["zh", "智创谷"])) == {ZCG, NO4}
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_index_text_is_data_not_markup(project, run):
@@ -165,7 +195,7 @@ def test_index_text_is_data_not_markup(project, run):
         "---\ntitle: <b>粗体</b>标题\n---\n\n正文<script>alert(1)</script>。\n", encoding="utf-8"
     )
     run(project)
-    doc = json.loads((project / "site" / "search" / "zh" / "doc" / "0.json").read_bytes())
+    doc = index_file(project / "site" / "search" / "zh" / "doc" / "0.json.gz")
     assert doc["title"] == "<b>粗体</b>标题"  # JSON text; the client puts it in text nodes
     assert "<script>alert(1)</script>" in doc["text"]
 

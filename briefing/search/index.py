@@ -6,7 +6,7 @@ on the articles that are new, changed or gone: their postings are taken out of
 and put into the shards their terms fall in, and only those shards and document
 files are written again; the rest are kept from the current site. That works
 because no posting depends on another article: the reader (search.js) scores
-BM25 from a posting's count and document length and meta.json's totals.
+BM25 from a posting's count and meta.json's document lengths and totals.
 
 The index is made afresh, streaming article by article, on the first build, when
 the number of shards has to change (it doubles as the index grows), when many
@@ -15,6 +15,7 @@ articles changed, or when the files in site/ are not the ones last written.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import marshal
 import math
@@ -33,8 +34,12 @@ from briefing.output import CurrentSite
 from briefing.search.terms import FIELD_WEIGHTS, chinese, document_terms, fnv1a, normalize
 from briefing.text.markdown import plain_text
 
-SHARD_TARGET_BYTES = 16_000
-POSTING_BYTES = 10  # about what one posting takes in a shard file: picks the shard count
+SHARD_POSTINGS = 1_600  # postings a shard holds, about: picks the shard count
+# Index files are gzip (the reader inflates them): a tenth of a site's bytes were its
+# index, mostly the result text of doc files. Shards are written at level 1: an added
+# article rewrites every one (level 6 is three times the CPU for 20% fewer bytes).
+DOC_LEVEL = 6
+SHARD_LEVEL = 1
 TEXT_LIMIT = 20_000  # characters of body text kept for snippets
 
 # (path in site/, bytes or None for "keep the current file")
@@ -56,7 +61,7 @@ class Plan:
 class Entry:
     """What the index holds of one article: its document file, terms and length."""
 
-    doc: bytes  # doc/<n>.json
+    doc: bytes  # doc/<n>.json.gz
     terms: bytes  # marshal of {term: weighted count}
     length: int  # title and body terms: BM25's document length
     count: int  # distinct terms: one posting each
@@ -72,7 +77,7 @@ def entry_key(story: Story, lang: str, url: str) -> str:
 
 
 def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> bytes:
-    """doc/<n>.json: what a result shows. Text, never markup: the reader puts it in text nodes.
+    """doc/<n>.json.gz: what a result shows. Text, never markup: the reader puts it in text nodes.
 
     An article with no English yet is in the English index too, found by its tags'
     English names: its result shows the Chinese title, marked `original`."""
@@ -86,13 +91,13 @@ def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> byte
         doc.update(
             title=story.versions["zh"].title, text=story.summaries.get("zh", ""), original="zh"
         )
-        return _json(doc)
+        return _gzip(_json(doc), DOC_LEVEL)
     if body is None:
         body = "\n".join(plain_text(b.text) for b in article.blocks)
     doc.update(title=article.title, text=body[:TEXT_LIMIT])
     if (article.extra.get("translation") or {}).get("method") == "machine":
         doc["machine"] = True
-    return _json(doc)
+    return _gzip(_json(doc), DOC_LEVEL)
 
 
 def make_entry(story: Story, lang: str, url: str) -> Entry:
@@ -161,7 +166,7 @@ def _chinese_body_terms(normalized: str, tokens: list[str]) -> list[str]:
 def shard_count(postings: int) -> int:
     """A power of two, so that the count changes (and every shard with it) only as the
     index doubles in size."""
-    wanted = max(1, math.ceil(postings * POSTING_BYTES / SHARD_TARGET_BYTES))
+    wanted = max(1, math.ceil(postings / SHARD_POSTINGS))
     return 1 << (wanted - 1).bit_length()
 
 
@@ -255,8 +260,8 @@ class SearchIndex:
         """Take the changed articles' old postings out and their new ones in, shard by shard."""
         numbers = {i: row[0] for i, row in known.items()}
         next_number = max(numbers.values(), default=-1) + 1
-        # term -> {doc: (count, length) or None to remove}
-        changes: dict[str, dict[int, tuple[int, int] | None]] = {}
+        # term -> {doc: count, or None to remove}
+        changes: dict[str, dict[int, int | None]] = {}
         for story_id in [*gone, *(i for i in entries if i in known)]:
             for term in self._terms_of(story_id):
                 changes.setdefault(term, {})[numbers[story_id]] = None
@@ -265,7 +270,7 @@ class SearchIndex:
                 numbers[story_id] = next_number
                 next_number += 1
             for term, count in marshal.loads(entry.terms).items():
-                changes.setdefault(term, {})[numbers[story_id]] = (count, entry.length)
+                changes.setdefault(term, {})[numbers[story_id]] = count
         by_shard: dict[int, list[str]] = {}
         for term in changes:
             by_shard.setdefault(fnv1a(term) % shards, []).append(term)
@@ -274,7 +279,7 @@ class SearchIndex:
             if k not in by_shard:
                 yield path, None
                 continue
-            shard = orjson.loads(self.site.read(path))
+            shard = orjson.loads(gzip.decompress(self.site.read(path)))
             for term in by_shard[k]:
                 if _appended(shard.get(term), changes[term]):
                     continue  # new documents after the last: the common case of an addition
@@ -289,11 +294,13 @@ class SearchIndex:
                 else:
                     shard.pop(term, None)
             self.site.made(path, f"shards:{shards}")
-            yield path, _json(dict(sorted(shard.items())))
+            yield path, _gzip(_json(dict(sorted(shard.items()))), SHARD_LEVEL)
         yield from self._doc_files(current, keys, numbers, entries)
         self._forget(gone)
         self._remember(keys, numbers, entries, shards)
-        yield from self._meta(current, keys, known, entries, shards)
+        lengths = {i: row[2] for i, row in known.items()}
+        lengths.update((i, entry.length) for i, entry in entries.items())
+        yield self._meta_file({numbers[s.id]: lengths[s.id] for s, _ in current}, shards)
 
     def _rebuild(
         self,
@@ -312,13 +319,13 @@ class SearchIndex:
             assert changed is not None and made is not None
             fresh: Iterator[Entry] = made
             changed_ids = {s.id for s, _ in changed}
-        # Every posting as four parallel arrays (term number, doc, count, length), filled
-        # an article at a time by C-level extends, then sorted by term with numpy: the
+        # Every posting as three parallel arrays (term number, doc, count), filled an
+        # article at a time by C-level extends, then sorted by term with numpy: the
         # postings are millions, and one Python operation each was the stage's cost.
         vocabulary: dict[str, int] = {}
-        term_of, doc_of, count_of, length_of = (array("i") for _ in range(4))
+        term_of, doc_of, count_of = (array("i") for _ in range(3))
         numbers: dict[str, int] = {}
-        lengths = 0
+        lengths: dict[int, int] = {}
         for number, (story, url) in enumerate(current):
             numbers[story.id] = number
             if entries is not None and story.id in entries:
@@ -330,21 +337,20 @@ class SearchIndex:
             self._remember_one(story.id, number, keys[story.id], entry)
             self.site.made(self._doc_path(number), keys[story.id])
             yield self._doc_path(number), entry.doc
-            lengths += entry.length
+            lengths[number] = entry.length
             terms = marshal.loads(entry.terms)
             add = vocabulary.setdefault
             term_of.extend([add(term, len(vocabulary)) for term in terms])
             count_of.extend(terms.values())
             doc_of.extend(repeat(number, len(terms)))
-            length_of.extend(repeat(entry.length, len(terms)))
         self._forget(gone)
         shards = shard_count(len(term_of))
-        shard_files = _shards_of_postings(vocabulary, term_of, doc_of, count_of, length_of, shards)
+        shard_files = _shards_of_postings(vocabulary, term_of, doc_of, count_of, shards)
         for k, shard in enumerate(shard_files):
             self.site.made(self._shard_path(k), f"shards:{shards}")
-            yield self._shard_path(k), shard
+            yield self._shard_path(k), _gzip(shard, SHARD_LEVEL)
         self._store_shards(shards)
-        yield self._meta_file(len(current), lengths, shards)
+        yield self._meta_file(lengths, shards)
 
     # --- pieces -----------------------------------------------------------------------------
 
@@ -358,12 +364,6 @@ class SearchIndex:
                 yield path, None
             else:
                 yield path, doc_file(story, self.lang, url)
-
-    def _meta(self, current, keys, known, entries, shards) -> Iterator[IndexFile]:
-        lengths = sum(
-            entries[s.id].length if s.id in entries else known[s.id][2] for s, _ in current
-        )
-        yield self._meta_file(len(current), lengths, shards)
 
     def _terms_of(self, story_id: str) -> dict[str, int]:
         row = self.db.execute(
@@ -409,19 +409,26 @@ class SearchIndex:
         )
 
     def _shard_path(self, k: int) -> str:
-        return f"{self.folder}shard-{k}.json"
+        return f"{self.folder}shard-{k}.json.gz"
 
     def _doc_path(self, number: int) -> str:
-        return f"{self.folder}doc/{number}.json"
+        return f"{self.folder}doc/{number}.json.gz"
 
-    def _meta_file(self, docs: int, lengths: int, shards: int) -> IndexFile:
+    def _meta_file(self, lengths: dict[int, int], shards: int) -> IndexFile:
+        """meta.json.gz: the totals, and every document's length by number (0 for a
+        number no longer used), which BM25 needs for each posting it scores."""
+        docs = len(lengths)
+        by_number = [0] * (max(lengths, default=-1) + 1)
+        for number, length in lengths.items():
+            by_number[number] = length
         meta = {
             "lang": self.lang,
             "docs": docs,
-            "avgdl": round(lengths / docs, 3) if docs else 1.0,
+            "avgdl": round(sum(lengths.values()) / docs, 3) if docs else 1.0,
             "shards": shards,
+            "lengths": by_number,
         }
-        return f"{self.folder}meta.json", _json(meta)
+        return f"{self.folder}meta.json.gz", _gzip(_json(meta), DOC_LEVEL)
 
 
 def _shards_of_postings(
@@ -429,10 +436,9 @@ def _shards_of_postings(
     term_of: array,
     doc_of: array,
     count_of: array,
-    length_of: array,
     shards: int,
 ) -> Iterator[bytes]:
-    """Each shard's JSON in turn: {term: [doc step, count, length, ...]}, its terms in
+    """Each shard's JSON in turn: {term: [doc step, count, ...]}, its terms in
     order, each term's docs in increasing order as the step from the one before.
 
     The postings are millions: they stay in numpy arrays, sorted by term name at once,
@@ -452,9 +458,8 @@ def _shards_of_postings(
     order = np.argsort(ranks, kind="stable")  # stable: docs stay in increasing order
     ranks = ranks[order]
     docs = np.frombuffer(doc_of, dtype=np.int32)[order]
-    flat = np.empty((len(order), 3), dtype=np.int32)
+    flat = np.empty((len(order), 2), dtype=np.int32)
     flat[:, 1] = np.frombuffer(count_of, dtype=np.int32)[order]
-    flat[:, 2] = np.frombuffer(length_of, dtype=np.int32)[order]
     del order
     starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]])  # one per term, in rank order
     steps = np.diff(docs, prepend=0)
@@ -471,37 +476,35 @@ def _shards_of_postings(
         yield orjson.dumps(shard, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def _appended(flat: list[int] | None, change: dict[int, tuple[int, int] | None]) -> bool:
+def _appended(flat: list[int] | None, change: dict[int, int | None]) -> bool:
     """Add postings at the end of a term's list, in place, when that is all the change
     is (documents numbered after every one the list has, none taken out): an added
     article's terms, without decoding and encoding lists of thousands of postings."""
     if not flat or None in change.values():
         return False
-    last = sum(flat[0::3])
+    last = sum(flat[0::2])
     if min(change) <= last:
         return False
     for doc in sorted(change):
-        count, length = change[doc]  # type: ignore[misc]
-        flat += (doc - last, count, length)
+        flat += (doc - last, change[doc])  # type: ignore[arg-type]  # no None: checked above
         last = doc
     return True
 
 
-def _decode(flat: list[int]) -> dict[int, tuple[int, int]]:
-    """[doc delta, count, length, ...] -> {doc: (count, length)}."""
+def _decode(flat: list[int]) -> dict[int, int]:
+    """[doc delta, count, ...] -> {doc: count}."""
     found, doc = {}, 0
-    for i in range(0, len(flat), 3):
+    for i in range(0, len(flat), 2):
         doc += flat[i]
-        found[doc] = (flat[i + 1], flat[i + 2])
+        found[doc] = flat[i + 1]
     return found
 
 
-def _encode(postings: dict[int, tuple[int, int]]) -> list[int]:
+def _encode(postings: dict[int, int]) -> list[int]:
     flat: list[int] = []
     previous = 0
     for doc in sorted(postings):
-        count, length = postings[doc]
-        flat += (doc - previous, count, length)
+        flat += (doc - previous, postings[doc])
         previous = doc
     return flat
 
@@ -511,3 +514,8 @@ def _json(value) -> bytes:
     separators=(",", ":")), several times faster; an added article rewrites hundreds of
     shards)."""
     return orjson.dumps(value)
+
+
+def _gzip(data: bytes, level: int) -> bytes:
+    """gzip with no time in its header: the same index makes the same bytes."""
+    return gzip.compress(data, level, mtime=0)

@@ -2,18 +2,19 @@
 index files; templates/static/search.js, the only query code, reads them in the
 browser and must make the same terms of a query (tests/test_search.py checks).
 
-Index layout under site/search/<lang>/:
-  meta.json          {"docs": N, "avgdl": average document length, "shards": S}
-  shard-<k>.json     {term: [doc delta, count, length, ...]} for terms with fnv1a(term) % S == k
-  doc/<n>.json       title, url, date, tags and plain text of document n: fetched for shown results
+Index layout under site/search/<lang>/, each file gzip-compressed JSON:
+  meta.json.gz       {"docs": N, "avgdl": average document length, "shards": S,
+                      "lengths": [length of document n, ...]}
+  shard-<k>.json.gz  {term: [doc delta, count, ...]} for terms with fnv1a(term) % S == k
+  doc/<n>.json.gz    title, url, date, tags and plain text of document n: fetched for shown results
 
 Terms. Chinese: jieba's search-mode words (with the glossary as user words), every
 character bigram of a run of Han characters (so any query of two or more characters
 finds the text that contains it), and single characters of titles. English: lower-case
 words with light suffix stemming (innovation / innovative / innovations -> innov),
 numbers without thousands separators. A posting's count weighs title (x3), tags (x2)
-and body (x1); the reader scores BM25 from it, the document's length and meta.json,
-so that adding an article changes no other article's postings.
+and body (x1); the reader scores BM25 from it and meta.json's lengths and totals, so
+that adding an article changes no other article's postings.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-// Client-side search over the static index that briefing/search.py writes.
+// Client-side search over the static index that briefing/search/index.py writes.
 // No framework, no third-party service. The term rules (normalize, stem,
-// bigrams, fnv1a) mirror briefing/search.py: keep the two in step.
+// bigrams, fnv1a) mirror briefing/search/terms.py: keep the two in step.
 "use strict";
 
 (function () {
@@ -11,7 +11,7 @@
   const UNSTEMMED = new Set("million billion trillion union nation station news series".split(" "));
   const HAN_RUN = /[\u3400-\u9fff]+/g;
   const LATIN = /[a-z0-9]+(?:[.,][0-9]+)*/g;
-  const K1 = 1.2, B = 0.75; // BM25, as briefing/search.py scores it
+  const K1 = 1.2, B = 0.75; // BM25
   const PAGE = 10;
 
   function normalize(text) {
@@ -110,31 +110,37 @@
       this.base = base;
       this.cache = new Map();
     }
+    // Index files are gzip-compressed JSON. A server that sent one with
+    // Content-Encoding: gzip has had the browser inflate it already: only
+    // bytes that still start with gzip's magic number are inflated here.
     async get(path) {
       if (!this.cache.has(path)) {
-        this.cache.set(path, fetch(this.base + path).then((r) => {
+        this.cache.set(path, fetch(this.base + path + ".gz").then(async (r) => {
           if (!r.ok) throw new Error(`${path}: ${r.status}`);
-          return r.json();
+          const bytes = new Uint8Array(await r.arrayBuffer());
+          if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+          const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+          return new Response(inflated).json();
         }));
       }
       return this.cache.get(path);
     }
     // Each term's documents with their BM25 score for it. A posting is
-    // [doc delta, weighted count, document length]; meta.json has the totals.
+    // [doc delta, weighted count]; meta.json has the documents' lengths and the totals.
     async postings(terms) {
       const meta = await this.get("meta.json");
       const found = {};
       await Promise.all(terms.map(async (term) => {
         const shard = await this.get(`shard-${fnv1a(term) % meta.shards}.json`);
         const flat = shard[term] || [];
-        const frequency = flat.length / 3;
+        const frequency = flat.length / 2;
         const idf = Math.log(1 + (meta.docs - frequency + 0.5) / (frequency + 0.5));
         const entries = new Map();
         let doc = 0;
-        for (let i = 0; i < flat.length; i += 3) {
+        for (let i = 0; i < flat.length; i += 2) {
           doc += flat[i];
           const count = flat[i + 1];
-          const norm = K1 * (1 - B + B * flat[i + 2] / meta.avgdl);
+          const norm = K1 * (1 - B + B * meta.lengths[doc] / meta.avgdl);
           entries.set(doc, idf * count * (K1 + 1) / (count + norm));
         }
         found[term] = entries;
