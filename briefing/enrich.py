@@ -314,17 +314,19 @@ def summary(article: Article, plain: list[str] | None = None) -> str:
 _ZH_FIGURE = re.compile(
     r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:平方公里|平方米|亿元|万元|元|家|所|名|人|个|项|亩|份|座|场|%)"
 )
+# (The lookahead up front lets the regex engine skip to a C or a digit.)
 _EN_FIGURE = re.compile(
-    r"CNY \d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
+    r"(?=[C\d])(?:CNY \d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
     r"|(?<![\d.,])\d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
     r"(?:%| (?:square kilometres|square metres|companies|universities|students|projects|"
-    r"people|professors|teams|academicians|activities|mu)\b)"
+    r"people|professors|teams|academicians|activities|mu)\b))"
 )
 # Clauses: Chinese ones end at any comma or stop; English commas inside numbers
-# (220,000) and decimal points (4.2) don't end one.
+# (220,000) and decimal points (4.2) don't end one. (Runs of other characters are
+# taken whole, not one alternation per character: four times faster.)
 _CLAUSE = {
     "zh": re.compile(r"[^,，。;；!?！？:：]+"),
-    "en": re.compile(r"(?:[^,.;:!?]|[,.](?=\d))+"),
+    "en": re.compile(r"(?:[^,.;:!?]+|[,.](?=\d))+"),
 }
 
 

@@ -23,7 +23,7 @@ import re
 from functools import lru_cache
 
 from briefing.text import chinese
-from briefing.text.chars import FULL_WIDTH, HAN_RUN
+from briefing.text.chars import HAN_RUN, to_half_width
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 
@@ -94,7 +94,7 @@ SUFFIXES = (
 
 
 def normalize(text: str) -> str:
-    return text.translate(FULL_WIDTH).lower()
+    return to_half_width(text).lower()
 
 
 @lru_cache(maxsize=200_000)  # news prose repeats its words: stem each once
