@@ -13,6 +13,7 @@ import threading
 
 import pytest
 
+from briefing.search.index import pack_terms, terms_of, unpack_terms
 from briefing.search.terms import fnv1a, latin_terms, stem
 
 from .conftest import REPO, serving
@@ -145,6 +146,13 @@ def test_the_browser_makes_the_terms_the_index_holds(search_page):
 def test_shards_are_found_by_the_published_hash():
     assert fnv1a("a") == 0xE40C292C  # FNV-1a's published test vector
     assert fnv1a("") == 0x811C9DC5
+
+
+def test_an_entrys_terms_are_packed_and_unpacked_whole():
+    for counts in ({}, {"a": 1}, {"智创谷": 5, "2022": 2, "innov": 3, "智创": 1}):
+        packed = pack_terms(counts)
+        assert terms_of(packed) == counts
+        assert unpack_terms(packed)[0] == list(counts)  # in the entry's order
 
 
 def test_first_query_fetches_only_what_it_needs(browser, base_url, seed_site):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import marshal
 import math
 import sqlite3
@@ -62,7 +63,7 @@ class Entry:
     """What the index holds of one article: its document file, terms and length."""
 
     doc: bytes  # doc/<n>.json.gz
-    terms: bytes  # marshal of {term: weighted count}
+    terms: bytes  # {term: weighted count}, packed (pack_terms)
     length: int  # title and body terms: BM25's document length
     count: int  # distinct terms: one posting each
 
@@ -108,9 +109,7 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
         found = {t: int(FIELD_WEIGHTS["title"]) * c for t, c in title.items()}
         for term, count in _tag_terms(story, lang).items():
             found[term] = found.get(term, 0) + int(FIELD_WEIGHTS["tags"]) * count
-        return Entry(
-            doc_file(story, lang, url), marshal.dumps(found), sum(title.values()), len(found)
-        )
+        return Entry(doc_file(story, lang, url), pack_terms(found), sum(title.values()), len(found))
     body = "\n".join(plain_text(b.text) for b in article.blocks)
     title = Counter(document_terms(lang, article.title, is_title=True))
     if lang == "zh":  # segment the normalized text once for words and bigrams
@@ -127,10 +126,28 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
             weighted[term] = weighted.get(term, 0) + weight * count
     return Entry(
         doc=doc_file(story, lang, url, body),
-        terms=marshal.dumps(weighted),
+        terms=pack_terms(weighted),
         length=sum(title.values()) + sum(body_terms.values()),
         count=len(weighted),
     )
+
+
+def pack_terms(counts: dict[str, int]) -> bytes:
+    """An entry's terms as the main process takes them in: the names in one string and
+    the counts as int32 bytes (split and frombytes run in C: a marshalled dict cost a
+    full build's main process twice as much, a term at a time, to load and number)."""
+    return marshal.dumps(("\0".join(counts), array("i", counts.values()).tobytes()))
+
+
+def unpack_terms(packed: bytes) -> tuple[list[str], bytes]:
+    """pack_terms' names, and their counts as int32 bytes."""
+    names, counts = marshal.loads(packed)
+    return (names.split("\0") if names else []), counts
+
+
+def terms_of(packed: bytes) -> dict[str, int]:
+    names, counts = unpack_terms(packed)
+    return dict(zip(names, array("i", counts), strict=True))
 
 
 def _tag_terms(story: Story, lang: str) -> Counter[str]:
@@ -171,8 +188,8 @@ def shard_count(postings: int) -> int:
 
 
 DOCS_COLUMNS = (
-    "lang TEXT, id TEXT, number INTEGER, key TEXT, length INTEGER, count INTEGER, terms BLOB, "
-    "PRIMARY KEY (lang, id)"
+    "lang TEXT, id TEXT, number INTEGER, key TEXT, length INTEGER, count INTEGER, "
+    "packed_terms BLOB, PRIMARY KEY (lang, id)"
 )
 STATE_COLUMNS = "lang TEXT PRIMARY KEY, shards INTEGER"
 
@@ -269,7 +286,7 @@ class SearchIndex:
             if story_id not in numbers:
                 numbers[story_id] = next_number
                 next_number += 1
-            for term, count in marshal.loads(entry.terms).items():
+            for term, count in terms_of(entry.terms).items():
                 changes.setdefault(term, {})[numbers[story_id]] = count
         by_shard: dict[int, list[str]] = {}
         for term in changes:
@@ -322,8 +339,11 @@ class SearchIndex:
         # Every posting as three parallel arrays (term number, doc, count), filled an
         # article at a time by C-level extends, then sorted by term with numpy: the
         # postings are millions, and one Python operation each was the stage's cost.
+        # A term's number is the count of postings seen when it first came: unique, and
+        # given by setdefault inside map, with no Python code per posting.
         vocabulary: dict[str, int] = {}
         term_of, doc_of, count_of = (array("i") for _ in range(3))
+        posting_numbers = itertools.count()
         numbers: dict[str, int] = {}
         lengths: dict[int, int] = {}
         for number, (story, url) in enumerate(current):
@@ -338,10 +358,9 @@ class SearchIndex:
             self.site.made(self._doc_path(number), keys[story.id])
             yield self._doc_path(number), entry.doc
             lengths[number] = entry.length
-            terms = marshal.loads(entry.terms)
-            add = vocabulary.setdefault
-            term_of.extend([add(term, len(vocabulary)) for term in terms])
-            count_of.extend(terms.values())
+            terms, counts = unpack_terms(entry.terms)
+            term_of.extend(map(vocabulary.setdefault, terms, posting_numbers))
+            count_of.frombytes(counts)
             doc_of.extend(repeat(number, len(terms)))
         self._forget(gone)
         shards = shard_count(len(term_of))
@@ -367,15 +386,15 @@ class SearchIndex:
 
     def _terms_of(self, story_id: str) -> dict[str, int]:
         row = self.db.execute(
-            f"SELECT terms FROM {self.docs_table} WHERE lang = ? AND id = ?",
+            f"SELECT packed_terms FROM {self.docs_table} WHERE lang = ? AND id = ?",
             (self.lang, story_id),
         ).fetchone()
-        return marshal.loads(row[0]) if row else {}
+        return terms_of(row[0]) if row else {}
 
     def _stored_entry(self, story: Story, url: str) -> Entry:
         """An unchanged article's entry: terms from the cache, its doc file made anew."""
         length, count, terms = self.db.execute(
-            f"SELECT length, count, terms FROM {self.docs_table} WHERE lang = ? AND id = ?",
+            f"SELECT length, count, packed_terms FROM {self.docs_table} WHERE lang = ? AND id = ?",
             (self.lang, story.id),
         ).fetchone()
         return Entry(doc=doc_file(story, self.lang, url), terms=terms, length=length, count=count)
@@ -450,10 +469,11 @@ def _shards_of_postings(
     if not names:  # an empty site: empty shards (numpy can't index an empty start)
         yield from (_json({}) for _ in range(shards))
         return
-    rank_of = np.empty(len(names), dtype=np.int32)  # term number -> place in name order
-    rank_of[np.fromiter((vocabulary[t] for t in names), np.int64, len(names))] = np.arange(
-        len(names), dtype=np.int32
-    )
+    numbers = np.fromiter((vocabulary[t] for t in names), np.int64, len(names))
+    # term number -> place in name order (the numbers are unique, not consecutive)
+    rank_of = np.empty(int(numbers.max()) + 1, dtype=np.int32)
+    rank_of[numbers] = np.arange(len(names), dtype=np.int32)
+    del numbers
     ranks = rank_of[np.frombuffer(term_of, dtype=np.int32)]
     order = np.argsort(ranks, kind="stable")  # stable: docs stay in increasing order
     ranks = ranks[order]
