@@ -76,6 +76,11 @@ class SitePages:
         ]
         for lang in LANGUAGES:
             pages += self._language_pages(lang)
+        # A story's pages one after another: its article pages and parallel views show
+        # the same two bodies, made once (_blocks_html) by the worker that renders them.
+        for story in self.stories:
+            for lang in LANGUAGES:
+                pages += self._story_pages(story, lang)
         return pages
 
     def _language_pages(self, lang: str) -> list[Page]:
@@ -118,40 +123,44 @@ class SitePages:
                     languages=[other for other in LANGUAGES if tag.name(other)],
                 )
             )
-        for story in self.stories:
-            article = self.version(story, lang)
-            # English of an older Chinese text: its pages say since when (review.py).
-            outdated = outdated_since(story.versions["zh"], story.versions.get("en"))
+        return pages
+
+    def _story_pages(self, story: Story, lang: str) -> list[Page]:
+        """A story's article page in a language, and its parallel view if it has English."""
+        t = self.strings[lang]
+        article = self.version(story, lang)
+        # English of an older Chinese text: its pages say since when (review.py).
+        outdated = outdated_since(story.versions["zh"], story.versions.get("en"))
+        pages = [
+            self._page(
+                lang,
+                f"articles/{story.id}/",
+                "article.html",
+                title=article.title,
+                description=story.summaries.get(lang) or story.summaries["zh"],
+                story=story,
+                article=article,
+                translated=lang in story.versions,
+                related=[self.by_id[i] for i in story.related],
+                newer=self.by_id.get(story.newer or ""),
+                older=self.by_id.get(story.older or ""),
+                og_type="article",
+                outdated_since=outdated if lang == "en" else None,
+                derive=partial(_body_html, article),
+            )
+        ]
+        if "en" in story.versions:
             pages.append(
                 self._page(
                     lang,
-                    f"articles/{story.id}/",
-                    "article.html",
-                    title=article.title,
-                    description=story.summaries.get(lang) or story.summaries["zh"],
+                    f"articles/{story.id}/parallel/",
+                    "parallel.html",
+                    title=f"{article.title} · {t['parallel_view']}",
                     story=story,
-                    article=article,
-                    translated=lang in story.versions,
-                    related=[self.by_id[i] for i in story.related],
-                    newer=self.by_id.get(story.newer or ""),
-                    older=self.by_id.get(story.older or ""),
-                    og_type="article",
-                    outdated_since=outdated if lang == "en" else None,
-                    derive=partial(_body_html, article),
+                    outdated_since=outdated,
+                    derive=partial(_parallel_rows, story),
                 )
             )
-            if "en" in story.versions:
-                pages.append(
-                    self._page(
-                        lang,
-                        f"articles/{story.id}/parallel/",
-                        "parallel.html",
-                        title=f"{article.title} · {t['parallel_view']}",
-                        story=story,
-                        outdated_since=outdated,
-                        derive=partial(_parallel_rows, story),
-                    )
-                )
         return pages
 
     def _page(
@@ -290,14 +299,32 @@ class SitePages:
 
 
 def _body_html(article: Article) -> dict:
-    return {"blocks": [block_html(b) for b in article.blocks]}
+    return {"blocks": _blocks_html(article)}
 
 
 def _parallel_rows(story: Story) -> dict:
     """zh and en blocks side by side, paired by position."""
-    zh = [block_html(b) for b in story.versions["zh"].blocks]
-    en = [block_html(b) for b in story.versions["en"].blocks]
+    zh = _blocks_html(story.versions["zh"])
+    en = _blocks_html(story.versions["en"])
     width = max(len(zh), len(en))
     return {
         "rows": [(zh[i] if i < len(zh) else "", en[i] if i < len(en) else "") for i in range(width)]
     }
+
+
+# The bodies of the last few articles made into HTML, by the article's identity (the
+# entry holds the article, so its id() is not reused while it is here): a story's four
+# pages come one after another (SitePages.pages) and show its two bodies six times.
+_RECENT_BODIES: dict[int, tuple[Article, list[str]]] = {}
+_RECENT_KEPT = 4
+
+
+def _blocks_html(article: Article) -> list[str]:
+    found = _RECENT_BODIES.get(id(article))
+    if found is not None and found[0] is article:
+        return found[1]
+    html = [block_html(b) for b in article.blocks]
+    if len(_RECENT_BODIES) >= _RECENT_KEPT:
+        del _RECENT_BODIES[next(iter(_RECENT_BODIES))]
+    _RECENT_BODIES[id(article)] = (article, html)
+    return html
