@@ -64,6 +64,9 @@ class Story:
     older: str | None = None
     features: Features | None = None
     key: str = ""  # hash of the story's texts and the glossary: what its features came from
+    # Where jieba cut the normalized Chinese body (chinese.cut_lengths), when this build
+    # segmented it for the features: the search entry cuts it the same way without jieba.
+    body_cuts: bytes | None = None
     fingerprint: str | None = None  # how pages that show it see it (render fills it in)
 
     @property
@@ -74,8 +77,11 @@ class Story:
         return [t for t in self.tags if t.name(lang)]
 
 
-def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Features]:
-    """features_of() for each story, on every core when there are many (jieba is CPU-bound).
+def _compute_features(
+    stories: list[Story], glossary: dict[str, str]
+) -> list[tuple[Features, bytes | None]]:
+    """_features_and_cuts() for each story, on every core when there are many (jieba is
+    CPU-bound).
 
     Workers are forked, so they inherit jieba's dictionary with the glossary words.
     """
@@ -83,7 +89,7 @@ def _compute_features(stories: list[Story], glossary: dict[str, str]) -> list[Fe
         chinese.prepare()
     return list(
         map_forked(
-            partial(features_of, glossary=glossary),
+            partial(_features_and_cuts, glossary=glossary),
             stories,
             "stories' features",
             before_fork=markdown.prepare,
@@ -108,13 +114,19 @@ class Features:
 
 def features_of(story: Story, glossary: dict[str, str]) -> Features:
     """Everything learnt from one story's text; the Chinese is segmented once for all of it."""
+    return _features_and_cuts(story, glossary)[0]
+
+
+def _features_and_cuts(story: Story, glossary: dict[str, str]) -> tuple[Features, bytes | None]:
+    """features_of(), and where jieba cut the normalized Chinese body (Story.body_cuts)."""
     from briefing.search.terms import normalize  # the words search indexes, so tags match queries
 
     plain = {lang: [plain_text(p) for p in a.paragraphs] for lang, a in story.versions.items()}
     zh = story.versions["zh"]
     body = "\n".join(plain_text(b.text) for b in zh.blocks)
-    text_tokens = chinese.segment(zh.title) + chinese.segment(normalize(body))
-    return Features(
+    body_tokens = chinese.segment(normalize(body))
+    text_tokens = chinese.segment(zh.title) + body_tokens
+    features = Features(
         words={w for w, _ in Counter(chinese.content_words(text_tokens)).most_common(40)},
         keywords=chinese.keywords_from(text_tokens, 6),
         glossary_counts=_glossary_counts(f"{zh.title}\n{body}", glossary),
@@ -123,6 +135,7 @@ def features_of(story: Story, glossary: dict[str, str]) -> Features:
             lang: find_figures(a, plain[lang])[:FIGURES_KEPT] for lang, a in story.versions.items()
         },
     )
+    return features, chinese.cut_lengths(body_tokens)
 
 
 def enrich(
@@ -158,8 +171,9 @@ def enrich(
         story.features = known.get(keys[story.id])  # type: ignore[assignment]
         if story.features is None:
             missing.append(story)
-    for story, features in zip(missing, _compute_features(missing, glossary), strict=True):
+    for story, (features, cuts) in zip(missing, _compute_features(missing, glossary), strict=True):
         story.features = features
+        story.body_cuts = cuts
         cache.put("features", story.key, features)
     spread = Counter(term for s in stories for term in _features(s).glossary_counts)
     named = {s.id: story_tags(s, glossary, spread, len(stories)) for s in stories}

@@ -8,6 +8,7 @@ from briefing.config import Project
 from briefing.content import read_articles
 from briefing.enrich import FIGURES_KEPT, enrich, find_figures, tag_slug
 from briefing.glossary import load_glossary
+from briefing.search.index import make_entry
 from briefing.text import chinese
 
 from .conftest import REPO
@@ -106,3 +107,26 @@ def test_keywords_are_the_same_from_the_kept_table_remembered_words_and_memory(
     monkeypatch.setattr(chinese, "_IDF_KNOWN", {})
     assert ranked() == looked_up
     assert not list(tmp_path.rglob("*.sqlite*"))
+
+
+def test_search_entries_cut_the_body_where_the_features_did(stories):
+    """The features' segmentation of the Chinese body is the search entry's (no second
+    jieba pass): the entry is the same either way."""
+    for story in stories.values():
+        assert story.body_cuts is not None  # this enrich segmented every story
+        with_cuts = make_entry(story, "zh", "/zh/articles/x/")
+        cuts, story.body_cuts = story.body_cuts, None
+        try:
+            assert make_entry(story, "zh", "/zh/articles/x/") == with_cuts
+        finally:
+            story.body_cuts = cuts
+
+
+def test_tokens_come_back_from_their_cuts_and_only_for_their_text():
+    tokens = chinese.segment("晋中市智创谷：６６平方公里 in 2022!")
+    cuts = chinese.cut_lengths(tokens)
+    assert cuts is not None
+    assert chinese.tokens_from_cuts("".join(tokens), cuts) == tokens
+    assert chinese.tokens_from_cuts("".join(tokens) + "多", cuts) is None
+    assert chinese.tokens_from_cuts("", chinese.cut_lengths([])) == []
+    assert chinese.cut_lengths(["x" * 70_000]) is None  # too long for its two bytes

@@ -114,7 +114,12 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
     title = Counter(document_terms(lang, article.title, is_title=True))
     if lang == "zh":  # segment the normalized text once for words and bigrams
         normalized = normalize(body)
-        body_terms = Counter(_chinese_body_terms(normalized, chinese.segment(normalized)))
+        tokens = None
+        if story.body_cuts is not None:  # segmented for the features in this build
+            tokens = chinese.tokens_from_cuts(normalized, story.body_cuts)
+        if tokens is None:
+            tokens = chinese.segment(normalized)
+        body_terms = Counter(_chinese_body_terms(normalized, tokens))
     else:
         body_terms = Counter(document_terms(lang, body))
     tags = _tag_terms(story, lang)

@@ -10,9 +10,11 @@ import os
 import re
 import sqlite3
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from briefing.files import open_read_only, replace_atomically
@@ -231,6 +233,25 @@ def segment(text: str) -> list[str]:
     """jieba's segmentation of a text. The functions below take its tokens, so that a
     text is segmented once for all its uses (words, keywords, search terms)."""
     return _segmenter().cut(text)
+
+
+def cut_lengths(tokens: list[str]) -> bytes | None:
+    """Where a segmentation cut its text, as the tokens' lengths (uint16): a kilobyte or
+    so that gives the tokens back from the text (tokens_from_cuts), where the tokens
+    themselves, kept for every story of a build, would be megabytes. None for a token
+    too long to say so."""
+    lengths = list(map(len, tokens))
+    if lengths and max(lengths) > 0xFFFF:
+        return None
+    return array("H", lengths).tobytes()
+
+
+def tokens_from_cuts(text: str, cuts: bytes) -> list[str] | None:
+    """The tokens cut_lengths() described, from the same text; None if they do not fit it."""
+    ends = list(accumulate(array("H", cuts)))
+    if (ends[-1] if ends else 0) != len(text):
+        return None
+    return list(map(text.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
 def content_words(tokens: list[str]) -> list[str]:
