@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 
+@lru_cache(maxsize=8192)  # a story's date is on each of its pages: parsed and formatted once
 def format_date(value: str | None, lang: str) -> str:
     """2022-02-27T17:00:04+08:00 -> 2022年2月27日 17:00 / 27 February 2022, 17:00."""
     if not value:
