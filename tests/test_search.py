@@ -198,6 +198,18 @@ def test_search_works_where_the_server_sends_the_index_as_gzip_encoded(browser, 
         server.server_close()
 
 
+def test_a_browser_that_cannot_inflate_the_index_is_told_so(browser, base_url):
+    page = browser.new_page()
+    page.add_init_script("delete window.DecompressionStream")
+    try:
+        page.goto(f"{base_url}/en/search/?q=innovation")
+        page.wait_for_function("document.querySelector('#search-status').textContent !== ''")
+        assert "too old" in page.locator("#search-status").text_content()
+        assert page.locator(".result").count() == 0
+    finally:
+        page.close()
+
+
 def test_index_text_is_data_not_markup(project, run):
     (project / "content" / "zh" / "x.md").write_text(
         "---\ntitle: <b>粗体</b>标题\n---\n\n正文<script>alert(1)</script>。\n", encoding="utf-8"

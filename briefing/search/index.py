@@ -147,7 +147,10 @@ def pack_terms(counts: dict[str, int]) -> bytes:
 def unpack_terms(packed: bytes) -> tuple[list[str], bytes]:
     """pack_terms' names, and their counts as int32 bytes."""
     names, counts = marshal.loads(packed)
-    return (names.split("\0") if names else []), counts
+    terms = names.split("\0") if names else []
+    if len(terms) * 4 != len(counts):  # a term of "" or with a NUL: none is ever made
+        raise ValueError(f"packed terms: {len(terms)} names for {len(counts) // 4} counts")
+    return terms, counts
 
 
 def terms_of(packed: bytes) -> dict[str, int]:
@@ -475,11 +478,13 @@ def _shards_of_postings(
         yield from (_json({}) for _ in range(shards))
         return
     numbers = np.fromiter((vocabulary[t] for t in names), np.int64, len(names))
-    # term number -> place in name order (the numbers are unique, not consecutive)
+    # term number -> place in name order (the numbers are unique, not consecutive: as
+    # long as the postings before, at most; freed before the arrays of the sort come)
     rank_of = np.empty(int(numbers.max()) + 1, dtype=np.int32)
     rank_of[numbers] = np.arange(len(names), dtype=np.int32)
     del numbers
     ranks = rank_of[np.frombuffer(term_of, dtype=np.int32)]
+    del rank_of
     order = np.argsort(ranks, kind="stable")  # stable: docs stay in increasing order
     ranks = ranks[order]
     docs = np.frombuffer(doc_of, dtype=np.int32)[order]

@@ -247,7 +247,9 @@ def cut_lengths(tokens: list[str]) -> bytes | None:
 
 
 def tokens_from_cuts(text: str, cuts: bytes) -> list[str] | None:
-    """The tokens cut_lengths() described, from the same text; None if they do not fit it."""
+    """The tokens cut_lengths() described, from the text they were cut from; None if
+    their lengths do not add up to the text's (a text of the same length is not told
+    apart: the caller gives the same text)."""
     ends = list(accumulate(array("H", cuts)))
     if (ends[-1] if ends else 0) != len(text):
         return None

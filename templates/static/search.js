@@ -140,7 +140,8 @@
         for (let i = 0; i < flat.length; i += 2) {
           doc += flat[i];
           const count = flat[i + 1];
-          const norm = K1 * (1 - B + B * meta.lengths[doc] / meta.avgdl);
+          // (a length the meta lacks: a meta.json older than the shard, from a cache)
+          const norm = K1 * (1 - B + B * (meta.lengths[doc] ?? meta.avgdl) / meta.avgdl);
           entries.set(doc, idf * count * (K1 + 1) / (count + norm));
         }
         found[term] = entries;
@@ -272,6 +273,9 @@
     window.history.replaceState(null, "", url);
     if (!text) { box.replaceChildren(); status.textContent = ""; return; }
     const query = parseQuery(text);
+    // The index files are gzip: a browser without DecompressionStream (before Chrome 80,
+    // Firefox 113, Safari 16.4) cannot read them, and is told so.
+    if (typeof DecompressionStream === "undefined") { status.textContent = strings.unsupported; return; }
     status.textContent = strings.searching;
     try {
       const own = (await indexes.own.search(query, 20)).map((r) => ({ ...r, lang: null }));
