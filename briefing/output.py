@@ -238,7 +238,7 @@ def _write_file(target: str, data: bytes, existed: bool) -> Identity:
     """A new file with `data` at target in the copy being made (not the live site/)."""
 
     def write() -> Identity:
-        # os-level calls: a buffered file object a page cost more than the writing.
+        # os-level calls: a buffered file object for each page cost more than the writing.
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         try:
             view = memoryview(data)

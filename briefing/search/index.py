@@ -36,9 +36,10 @@ from briefing.search.terms import FIELD_WEIGHTS, chinese, document_terms, fnv1a,
 from briefing.text.markdown import plain_text
 
 SHARD_POSTINGS = 1_600  # postings a shard holds, about: picks the shard count
-# Index files are gzip (the reader inflates them): a tenth of a site's bytes were its
-# index, mostly the result text of doc files. Shards are written at level 1: an added
-# article rewrites every one (level 6 is three times the CPU for 20% fewer bytes).
+# Index files are gzip (the reader inflates them): as plain JSON the index took twice
+# Pagefind's bytes, mostly the result text of doc files. Shards are written at level 1:
+# an added article rewrites most of them (level 6 is three times the CPU for 20% fewer
+# bytes).
 DOC_LEVEL = 6
 SHARD_LEVEL = 1
 TEXT_LIMIT = 20_000  # characters of body text kept for snippets
