@@ -20,7 +20,7 @@ from briefing.cache import Cache, NoCache, digest
 from briefing.model import Article
 from briefing.parallel import map_forked
 from briefing.text import chinese, markdown
-from briefing.text.markdown import plain_text
+from briefing.text.markdown import plain_body, plain_text
 
 SUMMARY_CHARS = {"zh": 110, "en": 240}
 CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
@@ -80,7 +80,7 @@ class Story:
 def _compute_features(
     stories: list[Story], glossary: dict[str, str]
 ) -> list[tuple[Features, bytes | None]]:
-    """_features_and_cuts() for each story, on every core when there are many (jieba is
+    """features_of() for each story, on every core when there are many (jieba is
     CPU-bound).
 
     Workers are forked, so they inherit jieba's dictionary with the glossary words.
@@ -89,7 +89,7 @@ def _compute_features(
         chinese.prepare()
     return list(
         map_forked(
-            partial(_features_and_cuts, glossary=glossary),
+            partial(features_of, glossary=glossary),
             stories,
             "stories' features",
             before_fork=markdown.prepare,
@@ -112,18 +112,14 @@ class Features:
     figures: dict[str, list[Figure]]  # the weightiest FIGURES_KEPT of each language
 
 
-def features_of(story: Story, glossary: dict[str, str]) -> Features:
-    """Everything learnt from one story's text; the Chinese is segmented once for all of it."""
-    return _features_and_cuts(story, glossary)[0]
-
-
-def _features_and_cuts(story: Story, glossary: dict[str, str]) -> tuple[Features, bytes | None]:
-    """features_of(), and where jieba cut the normalized Chinese body (Story.body_cuts)."""
+def features_of(story: Story, glossary: dict[str, str]) -> tuple[Features, bytes | None]:
+    """Everything learnt from one story's text, and where jieba cut its normalized
+    Chinese body (Story.body_cuts); the Chinese is segmented once for all of it."""
     from briefing.search.terms import normalize  # the words search indexes, so tags match queries
 
     plain = {lang: [plain_text(p) for p in a.paragraphs] for lang, a in story.versions.items()}
     zh = story.versions["zh"]
-    body = "\n".join(plain_text(b.text) for b in zh.blocks)
+    body = plain_body(zh)
     body_tokens = chinese.segment(normalize(body))
     text_tokens = chinese.segment(zh.title) + body_tokens
     features = Features(

@@ -33,7 +33,7 @@ from briefing.cache import digest
 from briefing.enrich import Story
 from briefing.output import CurrentSite
 from briefing.search.terms import FIELD_WEIGHTS, chinese, document_terms, fnv1a, normalize
-from briefing.text.markdown import plain_text
+from briefing.text.markdown import plain_body
 
 SHARD_POSTINGS = 1_600  # postings a shard holds, about: picks the shard count
 # Index files are gzip (the reader inflates them): as plain JSON the index took twice
@@ -95,7 +95,7 @@ def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> byte
         )
         return _gzip(_json(doc), DOC_LEVEL)
     if body is None:
-        body = "\n".join(plain_text(b.text) for b in article.blocks)
+        body = plain_body(article)
     doc.update(title=article.title, text=body[:TEXT_LIMIT])
     if (article.extra.get("translation") or {}).get("method") == "machine":
         doc["machine"] = True
@@ -111,7 +111,7 @@ def make_entry(story: Story, lang: str, url: str) -> Entry:
         for term, count in _tag_terms(story, lang).items():
             found[term] = found.get(term, 0) + int(FIELD_WEIGHTS["tags"]) * count
         return Entry(doc_file(story, lang, url), pack_terms(found), sum(title.values()), len(found))
-    body = "\n".join(plain_text(b.text) for b in article.blocks)
+    body = plain_body(article)
     title = Counter(document_terms(lang, article.title, is_title=True))
     if lang == "zh":  # segment the normalized text once for words and bigrams
         normalized = normalize(body)

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from briefing.model import Block
+from briefing.model import Article, Block
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -87,6 +87,13 @@ def parsed_html(block: Block) -> str:
     if block.kind == "heading":
         return f"<h2>{_parser().renderInline(block.text)}</h2>"
     return _parser().render(block.text).strip()
+
+
+def plain_body(article: Article) -> str:
+    """An article's body as plain text, a line a block: what its features, search entry
+    and search result are made from (the search entry cuts it where the features' jieba
+    pass did, so both must read the same text)."""
+    return "\n".join(plain_text(b.text) for b in article.blocks)
 
 
 def plain_text(markdown: str) -> str:
