@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
+import json
+import random
 import shutil
 import threading
 
 import pytest
 
-from briefing.search.index import pack_terms, terms_of, unpack_terms
+from briefing.search.index import (
+    _Postings,
+    _shards_of_postings,
+    pack_terms,
+    terms_of,
+    unpack_terms,
+)
 from briefing.search.terms import fnv1a, latin_terms, stem
 
 from .conftest import REPO, serving
@@ -153,6 +162,54 @@ def test_an_entrys_terms_are_packed_and_unpacked_whole():
         packed = pack_terms(counts)
         assert terms_of(packed) == counts
         assert unpack_terms(packed)[0] == list(counts)  # in the entry's order
+
+
+def shards_as_postings(vocabulary, postings, shards):
+    """The shards _shards_of_postings writes, back as {term: [(doc, count), ...]}."""
+    found = {}
+    for k, data in enumerate(_shards_of_postings(vocabulary, postings, shards)):
+        shard = json.loads(data)
+        assert list(shard) == sorted(shard)  # terms in order
+        for term, flat in shard.items():
+            assert fnv1a(term) % shards == k
+            docs = list(itertools.accumulate(flat[0::2]))  # steps back to doc numbers
+            found[term] = list(zip(docs, flat[1::2], strict=True))
+    return found
+
+
+def gathered(documents):
+    """The postings of documents ({term: count} each), gathered as _rebuild does."""
+    vocabulary, postings, numbers = {}, _Postings(), itertools.count()
+    for terms in documents:
+        postings.terms.extend(map(vocabulary.setdefault, terms, numbers))
+        postings.counts.extend(terms.values())
+        postings.per_doc.append(len(terms))
+    return vocabulary, postings
+
+
+def test_shards_hold_every_posting_by_term_then_document():
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(400)] + ["智创谷", "山西", "2022"]
+    documents = [
+        {w: rng.choice([1, 2, 3, 70_000]) for w in rng.sample(words, rng.randrange(0, 60))}
+        for _ in range(300)
+    ]
+    expected = {}
+    for doc, terms in enumerate(documents):
+        for term, count in terms.items():
+            expected.setdefault(term, []).append((doc, count))
+    for shards in (1, 8):
+        assert shards_as_postings(*gathered(documents), shards) == expected
+
+
+def test_a_count_too_large_for_the_sort_key_is_capped():
+    """(term rank, doc, count) share one int64: with 2^16 terms and 2^17 documents a
+    count keeps 30 bits. BM25 has long stopped growing with the count by then."""
+    documents = [{f"t{i}": 1 for i in range(1 << 16)}, {"t0": (1 << 31) - 1}]
+    documents += [{} for _ in range((1 << 17) - 2)]
+    found = shards_as_postings(*gathered(documents), 1)
+    assert found["t0"] == [(0, 1), (1, (1 << 30) - 1)]
+    assert found["t5"] == [(0, 1)]
 
 
 def test_first_query_fetches_only_what_it_needs(browser, base_url, seed_site):

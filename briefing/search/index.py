@@ -24,8 +24,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from itertools import repeat
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -345,13 +344,13 @@ class SearchIndex:
             assert changed is not None and made is not None
             fresh: Iterator[Entry] = made
             changed_ids = {s.id for s, _ in changed}
-        # Every posting as three parallel arrays (term number, doc, count), filled an
-        # article at a time by C-level extends, then sorted by term with numpy: the
-        # postings are millions, and one Python operation each was the stage's cost.
-        # A term's number is the count of postings seen when it first came: unique, and
-        # given by setdefault inside map, with no Python code per posting.
+        # Every posting as two int32 arrays (term number, count) and each document's number
+        # of postings, filled an article at a time by C-level extends, then sorted by term
+        # with numpy: the postings are millions, and one Python operation each was the
+        # stage's cost. A term's number is the count of postings seen when it first came:
+        # unique, and given by setdefault inside map, with no Python code per posting.
         vocabulary: dict[str, int] = {}
-        term_of, doc_of, count_of = (array("i") for _ in range(3))
+        postings = _Postings()
         posting_numbers = itertools.count()
         numbers: dict[str, int] = {}
         lengths: dict[int, int] = {}
@@ -368,12 +367,12 @@ class SearchIndex:
             yield self._doc_path(number), entry.doc
             lengths[number] = entry.length
             terms, counts = unpack_terms(entry.terms)
-            term_of.extend(map(vocabulary.setdefault, terms, posting_numbers))
-            count_of.frombytes(counts)
-            doc_of.extend(repeat(number, len(terms)))
+            postings.terms.extend(map(vocabulary.setdefault, terms, posting_numbers))
+            postings.counts.frombytes(counts)
+            postings.per_doc.append(len(terms))
         self._forget(gone)
-        shards = shard_count(len(term_of))
-        shard_files = _shards_of_postings(vocabulary, term_of, doc_of, count_of, shards)
+        shards = shard_count(len(postings.terms))
+        shard_files = _shards_of_postings(vocabulary, postings, shards)
         for k, shard in enumerate(shard_files):
             self.site.made(self._shard_path(k), f"shards:{shards}")
             yield self._shard_path(k), _gzip(shard, SHARD_LEVEL)
@@ -459,19 +458,30 @@ class SearchIndex:
         return f"{self.folder}meta.json.gz", _gzip(_json(meta), DOC_LEVEL)
 
 
+@dataclass
+class _Postings:
+    """A whole index's postings as they are gathered, document after document: each
+    one's term number and count, and how many each document has (its number is its
+    place). Emptied by _shards_of_postings as it is done with them."""
+
+    terms: array = field(default_factory=lambda: array("i"))
+    counts: array = field(default_factory=lambda: array("i"))
+    per_doc: list[int] = field(default_factory=list)
+
+
+_SORT_CHUNK = 1 << 20  # postings converted at a time: bounds the temporary arrays
+
+
 def _shards_of_postings(
-    vocabulary: dict[str, int],
-    term_of: array,
-    doc_of: array,
-    count_of: array,
-    shards: int,
+    vocabulary: dict[str, int], postings: _Postings, shards: int
 ) -> Iterator[bytes]:
     """Each shard's JSON in turn: {term: [doc step, count, ...]}, its terms in
     order, each term's docs in increasing order as the step from the one before.
 
-    The postings are millions: they stay in numpy arrays, sorted by term name at once,
-    and orjson writes each term's slice of them as it is. (As Python lists of ints
-    they were most of a full build's peak memory.)"""
+    The postings are millions, and at 10,000 articles their sort was most of a full
+    build's peak memory: each posting is one int64 in a single array, (term's rank,
+    doc, count) in bit fields, sorted in place (no index array, no sorted copies);
+    orjson writes each term's slice of the decoded array as it is."""
     import numpy as np  # only a whole index needs it
 
     names = sorted(vocabulary)
@@ -480,25 +490,46 @@ def _shards_of_postings(
         return
     numbers = np.fromiter((vocabulary[t] for t in names), np.int64, len(names))
     # term number -> place in name order (the numbers are unique, not consecutive: as
-    # long as the postings before, at most; freed before the arrays of the sort come)
+    # long as the postings, at most)
     rank_of = np.empty(int(numbers.max()) + 1, dtype=np.int32)
     rank_of[numbers] = np.arange(len(names), dtype=np.int32)
     del numbers
-    ranks = rank_of[np.frombuffer(term_of, dtype=np.int32)]
-    del rank_of
-    order = np.argsort(ranks, kind="stable")  # stable: docs stay in increasing order
-    ranks = ranks[order]
-    docs = np.frombuffer(doc_of, dtype=np.int32)[order]
-    flat = np.empty((len(order), 2), dtype=np.int32)
-    flat[:, 1] = np.frombuffer(count_of, dtype=np.int32)[order]
-    del order
-    starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]])  # one per term, in rank order
-    steps = np.diff(docs, prepend=0)
-    steps[starts] = docs[starts]  # a term's first doc counts from 0
-    flat[:, 0] = steps
-    del docs, steps, ranks
-    ends = np.r_[starts[1:], len(flat)].tolist()
-    starts = starts.tolist()
+    term_numbers = np.frombuffer(postings.terms, dtype=np.int32)
+    counts = np.frombuffer(postings.counts, dtype=np.int32)
+    total = len(term_numbers)
+    doc_bits = max(1, (len(postings.per_doc) - 1).bit_length())
+    rank_bits = max(1, (len(names) - 1).bit_length())
+    # A count past what the key has room for is capped: BM25 saturates long before (a
+    # term counted 2^20 times in one article, in an index of 2^22 terms and 2^20 docs).
+    count_bits = min(max(1, int(counts.max()).bit_length()), 63 - doc_bits - rank_bits)
+    key = np.empty(total, dtype=np.int64)
+    postings_of_term = np.zeros(len(names), dtype=np.int64)
+    for start in range(0, total, _SORT_CHUNK):
+        ranks = rank_of[term_numbers[start : start + _SORT_CHUNK]]
+        postings_of_term += np.bincount(ranks, minlength=len(names))
+        chunk = key[start : start + _SORT_CHUNK]
+        chunk[:] = ranks
+        chunk <<= doc_bits + count_bits
+        chunk |= np.minimum(counts[start : start + _SORT_CHUNK], (1 << count_bits) - 1)
+    del rank_of, term_numbers, counts, ranks, chunk
+    postings.terms = postings.counts = array("i")  # their bytes are in the keys now
+    start = 0
+    for doc, size in enumerate(postings.per_doc):
+        key[start : start + size] |= doc << count_bits
+        start += size
+    key.sort()  # keys are unique (a term has one posting a doc): any sort is stable here
+    flat = np.empty((total, 2), dtype=np.int32)
+    np.bitwise_and(key, (1 << count_bits) - 1, out=flat[:, 1], casting="unsafe")
+    key >>= count_bits
+    np.bitwise_and(key, (1 << doc_bits) - 1, out=flat[:, 0], casting="unsafe")
+    del key
+    ends = np.cumsum(postings_of_term)
+    starts = ends - postings_of_term
+    # docs -> steps from the doc before; a term's first doc counts from 0
+    first_docs = flat[starts, 0]
+    np.subtract(flat[1:, 0], flat[:-1, 0], out=flat[1:, 0])
+    flat[starts, 0] = first_docs
+    starts, ends = starts.tolist(), ends.tolist()
     by_shard: list[list[int]] = [[] for _ in range(shards)]
     for rank, name in enumerate(names):  # every term has postings: rank = its start's place
         by_shard[fnv1a(name) % shards].append(rank)
