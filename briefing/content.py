@@ -385,7 +385,7 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
                 continue
             read.articles.append(outcome)
             if cache and identities[path] and warnings.count == seen:
-                cache.put("read", str(path), (identities[path], outcome))
+                cache.store("read", str(path), (identities[path], outcome))
     finally:
         log.removeHandler(warnings)
     return read

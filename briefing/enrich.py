@@ -170,7 +170,7 @@ def enrich(
     for story, (features, cuts) in zip(missing, _compute_features(missing, glossary), strict=True):
         story.features = features
         story.body_cuts = cuts
-        cache.put("features", story.key, features)
+        cache.store("features", story.key, features)
     spread = Counter(term for s in stories for term in _features(s).glossary_counts)
     named = {s.id: story_tags(s, glossary, spread, len(stories)) for s in stories}
     tags = site_tags(named, glossary)
