@@ -13,9 +13,11 @@ import json
 import random
 import shutil
 import threading
+from array import array
 
 import pytest
 
+from briefing.search import index
 from briefing.search.index import (
     _Postings,
     _shards_of_postings,
@@ -164,10 +166,10 @@ def test_an_entrys_terms_are_packed_and_unpacked_whole():
         assert unpack_terms(packed)[0] == list(counts)  # in the entry's order
 
 
-def shards_as_postings(vocabulary, postings, shards):
+def shards_as_postings(postings, shards):
     """The shards _shards_of_postings writes, back as {term: [(doc, count), ...]}."""
     found = {}
-    for k, data in enumerate(_shards_of_postings(vocabulary, postings, shards)):
+    for k, data in enumerate(_shards_of_postings(postings, shards)):
         shard = json.loads(data)
         assert list(shard) == sorted(shard)  # terms in order
         for term, flat in shard.items():
@@ -179,19 +181,19 @@ def shards_as_postings(vocabulary, postings, shards):
 
 def gathered(documents):
     """The postings of documents ({term: count} each), gathered as _rebuild does."""
-    vocabulary, postings, numbers = {}, _Postings(), itertools.count()
-    for terms in documents:
-        postings.terms.extend(map(vocabulary.setdefault, terms, numbers))
-        postings.counts.extend(terms.values())
-        postings.per_doc.append(len(terms))
-    return vocabulary, postings
+    postings = _Postings(len(documents))
+    for doc, terms in enumerate(documents):
+        postings.add(doc, list(terms), array("i", terms.values()).tobytes())
+    return postings
 
 
-def test_shards_hold_every_posting_by_term_then_document():
+@pytest.mark.parametrize("block", [1 << 20, 7])  # one block; many, terms across their ends
+def test_shards_hold_every_posting_by_term_then_document(block, monkeypatch):
+    monkeypatch.setattr(index, "_BLOCK", block)
     rng = random.Random(3)
     words = [f"w{i}" for i in range(400)] + ["智创谷", "山西", "2022"]
     documents = [
-        {w: rng.choice([1, 2, 3, 70_000]) for w in rng.sample(words, rng.randrange(0, 60))}
+        {w: rng.choice([1, 2, 3, 65_535]) for w in rng.sample(words, rng.randrange(0, 60))}
         for _ in range(300)
     ]
     expected = {}
@@ -199,17 +201,20 @@ def test_shards_hold_every_posting_by_term_then_document():
         for term, count in terms.items():
             expected.setdefault(term, []).append((doc, count))
     for shards in (1, 8):
-        assert shards_as_postings(*gathered(documents), shards) == expected
+        assert shards_as_postings(gathered(documents), shards) == expected
 
 
-def test_a_count_too_large_for_the_sort_key_is_capped():
-    """(term rank, doc, count) share one int64: with 2^16 terms and 2^17 documents a
-    count keeps 30 bits. BM25 has long stopped growing with the count by then."""
-    documents = [{f"t{i}": 1 for i in range(1 << 16)}, {"t0": (1 << 31) - 1}]
-    documents += [{} for _ in range((1 << 17) - 2)]
-    found = shards_as_postings(*gathered(documents), 1)
-    assert found["t0"] == [(0, 1), (1, (1 << 30) - 1)]
-    assert found["t5"] == [(0, 1)]
+def test_a_count_past_what_bm25_tells_apart_is_capped():
+    found = shards_as_postings(gathered([{"a": 1, "b": 70_000}, {"b": (1 << 31) - 1}]), 1)
+    assert found == {"a": [(0, 1)], "b": [(0, 65_535), (1, 65_535)]}
+
+
+def test_an_index_too_large_for_its_keys_is_refused():
+    postings = _Postings(1 << 40)  # documents' numbers take 40 bits: 7 left for terms'
+    for doc in range(10):
+        postings.add(doc, [f"t{doc}-{i}" for i in range(60)], array("i", [1] * 60).tobytes())
+    with pytest.raises(ValueError, match="600 postings"):
+        list(_shards_of_postings(postings, 1))
 
 
 def test_first_query_fetches_only_what_it_needs(browser, base_url, seed_site):

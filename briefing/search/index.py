@@ -24,7 +24,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import orjson
 
@@ -344,14 +344,7 @@ class SearchIndex:
             assert changed is not None and made is not None
             fresh: Iterator[Entry] = made
             changed_ids = {s.id for s, _ in changed}
-        # Every posting as two int32 arrays (term number, count) and each document's number
-        # of postings, filled an article at a time by C-level extends, then sorted by term
-        # with numpy: the postings are millions, and one Python operation each was the
-        # stage's cost. A term's number is the count of postings seen when it first came:
-        # unique, and given by setdefault inside map, with no Python code per posting.
-        vocabulary: dict[str, int] = {}
-        postings = _Postings()
-        posting_numbers = itertools.count()
+        postings = _Postings(len(current))
         numbers: dict[str, int] = {}
         lengths: dict[int, int] = {}
         for number, (story, url) in enumerate(current):
@@ -366,13 +359,10 @@ class SearchIndex:
             self.site.made(self._doc_path(number), keys[story.id])
             yield self._doc_path(number), entry.doc
             lengths[number] = entry.length
-            terms, counts = unpack_terms(entry.terms)
-            postings.terms.extend(map(vocabulary.setdefault, terms, posting_numbers))
-            postings.counts.frombytes(counts)
-            postings.per_doc.append(len(terms))
+            postings.add(number, *unpack_terms(entry.terms))
         self._forget(gone)
-        shards = shard_count(len(postings.terms))
-        shard_files = _shards_of_postings(vocabulary, postings, shards)
+        shards = shard_count(len(postings.keys))
+        shard_files = _shards_of_postings(postings, shards)
         for k, shard in enumerate(shard_files):
             self.site.made(self._shard_path(k), f"shards:{shards}")
             yield self._shard_path(k), _gzip(shard, SHARD_LEVEL)
@@ -458,83 +448,90 @@ class SearchIndex:
         return f"{self.folder}meta.json.gz", _gzip(_json(meta), DOC_LEVEL)
 
 
-@dataclass
+_BLOCK = 1 << 20  # postings decoded at a time: bounds the temporary arrays
+# Bits of a posting's count: a larger one is capped, BM25 stops growing with the count
+# long before 65,535 times one term in one article.
+COUNT_BITS = 16
+
+
 class _Postings:
-    """A whole index's postings as they are gathered, document after document: each
-    one's term number and count, and how many each document has (its number is its
-    place). Emptied by _shards_of_postings as it is done with them."""
+    """A whole index's postings as they are gathered, document after document, each
+    one int64 that holds (term number, document, count) in bit fields: one sort in
+    place orders them by term, then document, with no index array and no sorted
+    copies (two arrays, an argsort and its copies were most of a 10,000-article
+    build's peak memory). A term's number is the count of postings seen when it first
+    came: unique, and given by setdefault inside map, with no Python code per posting;
+    the vocabulary's order is its terms' numbers' order."""
 
-    terms: array = field(default_factory=lambda: array("i"))
-    counts: array = field(default_factory=lambda: array("i"))
-    per_doc: list[int] = field(default_factory=list)
+    def __init__(self, documents: int):
+        import numpy as np  # only a whole index needs it
+
+        self._np = np
+        self.doc_bits = max(1, (documents - 1).bit_length())
+        self.term_shift = COUNT_BITS + self.doc_bits
+        self.keys = array("q")
+        self.vocabulary: dict[str, int] = {}
+        self._numbers = itertools.count()
+
+    def add(self, doc: int, terms: list[str], counts: bytes) -> None:
+        """One document's postings: its terms, and their counts as int32 bytes."""
+        np = self._np
+        numbers = map(self.vocabulary.setdefault, terms, self._numbers)
+        keys = np.fromiter(numbers, dtype=np.int64, count=len(terms))
+        keys <<= self.term_shift
+        keys |= doc << COUNT_BITS
+        keys |= np.minimum(np.frombuffer(counts, dtype=np.int32), (1 << COUNT_BITS) - 1)
+        self.keys.frombytes(keys.tobytes())
 
 
-_SORT_CHUNK = 1 << 20  # postings converted at a time: bounds the temporary arrays
-
-
-def _shards_of_postings(
-    vocabulary: dict[str, int], postings: _Postings, shards: int
-) -> Iterator[bytes]:
+def _shards_of_postings(postings: _Postings, shards: int) -> Iterator[bytes]:
     """Each shard's JSON in turn: {term: [doc step, count, ...]}, its terms in
     order, each term's docs in increasing order as the step from the one before.
 
-    The postings are millions, and at 10,000 articles their sort was most of a full
-    build's peak memory: each posting is one int64 in a single array, (term's rank,
-    doc, count) in bit fields, sorted in place (no index array, no sorted copies);
-    orjson writes each term's slice of the decoded array as it is."""
-    import numpy as np  # only a whole index needs it
+    The postings' keys are sorted in place and decoded in place into the (doc step,
+    count) pairs orjson writes, a term's slice at a time."""
+    import numpy as np
 
-    names = sorted(vocabulary)
+    names = list(postings.vocabulary)  # in their numbers' order: the sorted keys' order
     if not names:  # an empty site: empty shards (numpy can't index an empty start)
         yield from (_json({}) for _ in range(shards))
         return
-    numbers = np.fromiter((vocabulary[t] for t in names), np.int64, len(names))
-    # term number -> place in name order (the numbers are unique, not consecutive: as
-    # long as the postings, at most)
-    rank_of = np.empty(int(numbers.max()) + 1, dtype=np.int32)
-    rank_of[numbers] = np.arange(len(names), dtype=np.int32)
-    del numbers
-    term_numbers = np.frombuffer(postings.terms, dtype=np.int32)
-    counts = np.frombuffer(postings.counts, dtype=np.int32)
-    total = len(term_numbers)
-    doc_bits = max(1, (len(postings.per_doc) - 1).bit_length())
-    rank_bits = max(1, (len(names) - 1).bit_length())
-    # A count past what the key has room for is capped: BM25 saturates long before (a
-    # term counted 2^20 times in one article, in an index of 2^22 terms and 2^20 docs).
-    count_bits = min(max(1, int(counts.max()).bit_length()), 63 - doc_bits - rank_bits)
-    key = np.empty(total, dtype=np.int64)
-    postings_of_term = np.zeros(len(names), dtype=np.int64)
-    for start in range(0, total, _SORT_CHUNK):
-        ranks = rank_of[term_numbers[start : start + _SORT_CHUNK]]
-        postings_of_term += np.bincount(ranks, minlength=len(names))
-        chunk = key[start : start + _SORT_CHUNK]
-        chunk[:] = ranks
-        chunk <<= doc_bits + count_bits
-        chunk |= np.minimum(counts[start : start + _SORT_CHUNK], (1 << count_bits) - 1)
-    del rank_of, term_numbers, counts, ranks, chunk
-    postings.terms = postings.counts = array("i")  # their bytes are in the keys now
-    start = 0
-    for doc, size in enumerate(postings.per_doc):
-        key[start : start + size] |= doc << count_bits
-        start += size
+    total, shift = len(postings.keys), postings.term_shift
+    if total >> (63 - shift):  # term numbers run up to the postings' count
+        raise ValueError(f"search index: {total} postings, more than its keys can number")
+    key = np.frombuffer(postings.keys, dtype=np.int64)
     key.sort()  # keys are unique (a term has one posting a doc): any sort is stable here
-    flat = np.empty((total, 2), dtype=np.int32)
-    np.bitwise_and(key, (1 << count_bits) - 1, out=flat[:, 1], casting="unsafe")
-    key >>= count_bits
-    np.bitwise_and(key, (1 << doc_bits) - 1, out=flat[:, 0], casting="unsafe")
-    del key
-    ends = np.cumsum(postings_of_term)
-    starts = ends - postings_of_term
-    # docs -> steps from the doc before; a term's first doc counts from 0
-    first_docs = flat[starts, 0]
-    np.subtract(flat[1:, 0], flat[:-1, 0], out=flat[1:, 0])
-    flat[starts, 0] = first_docs
-    starts, ends = starts.tolist(), ends.tolist()
+    term_starts = np.empty(total, dtype=bool)
+    term_starts[0] = True
+    for start in range(0, total - 1, _BLOCK):
+        stop = min(start + _BLOCK, total - 1)
+        terms = key[start : stop + 1] >> shift
+        term_starts[start + 1 : stop + 1] = terms[1:] != terms[:-1]
+    starts = np.flatnonzero(term_starts)
+    if len(starts) != len(names):  # every term has a posting, and one number
+        raise ValueError(f"search index: {len(starts)} terms in postings, {len(names)} named")
+    # Decoded in place: each key's 8 bytes become its (doc step, count) as two int32. A
+    # term's first doc counts from 0, the others from the doc before.
+    flat = key.view(np.int32).reshape(-1, 2)
+    previous_doc = 0
+    for start in range(0, total, _BLOCK):
+        block = key[start : start + _BLOCK]
+        docs = ((block >> COUNT_BITS) & ((1 << postings.doc_bits) - 1)).astype(np.int32)
+        counts = (block & ((1 << COUNT_BITS) - 1)).astype(np.int32)
+        steps = np.diff(docs, prepend=np.int32(previous_doc))
+        firsts = term_starts[start : start + _BLOCK]
+        steps[firsts] = docs[firsts]
+        previous_doc = docs[-1]
+        flat[start : start + _BLOCK, 0] = steps  # the key's own bytes: read above
+        flat[start : start + _BLOCK, 1] = counts
+    del term_starts
+    ends = [*starts[1:].tolist(), total]
+    starts = starts.tolist()
     by_shard: list[list[int]] = [[] for _ in range(shards)]
-    for rank, name in enumerate(names):  # every term has postings: rank = its start's place
-        by_shard[fnv1a(name) % shards].append(rank)
-    for ranks_in_shard in by_shard:
-        shard = {names[r]: flat[starts[r] : ends[r]].reshape(-1) for r in ranks_in_shard}
+    for term in sorted(range(len(names)), key=names.__getitem__):  # in name order
+        by_shard[fnv1a(names[term]) % shards].append(term)
+    for terms_in_shard in by_shard:
+        shard = {names[t]: flat[starts[t] : ends[t]].reshape(-1) for t in terms_in_shard}
         yield orjson.dumps(shard, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
