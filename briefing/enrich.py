@@ -62,7 +62,7 @@ class Story:
     related: list[str] = field(default_factory=list)
     newer: str | None = None
     older: str | None = None
-    features: Features | None = None
+    features: Features | None = None  # during enrich(): what it needs the text for
     key: str = ""  # hash of the story's texts and the glossary: what its features came from
     # Where jieba cut the normalized Chinese body (chinese.cut_lengths), when this build
     # segmented it for the features: the search entry cuts it the same way without jieba.
@@ -183,6 +183,8 @@ def enrich(
     words = {s.id: _features(s).words for s in stories}
     for story_id, others in related_map(stories, words).items():
         by_id[story_id].related = others
+    for story in stories:  # what pages show of them is on the story now (20 MB at 10,000)
+        story.features = None
     return stories
 
 
