@@ -282,11 +282,14 @@ def render_pages(
         parallel_from=PARALLEL_PAGES_FROM,
         before_fork=markdown.prepare,
     )
+    # With none stored (a first build, macros.html changed) no worker reads the cache
+    # file, and the items go into it as they come; otherwise they wait for the commit.
+    keep_item = cache.put if templates.items_stored else cache.store
     shown = Progress(len(fresh), "rendering", " pages").over(fresh)
     for page, (data, items) in zip(shown, rendered, strict=True):
         result.rendered += 1
         for key, html in items.items():
-            cache.put(ITEMS, key, html)
+            keep_item(ITEMS, key, html)
         yield page.path, data
     if fresh:  # items of other templates go (a changed story's older items stay till then)
         cache.prune(ITEMS, f"{templates.items_key}:")
