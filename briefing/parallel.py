@@ -13,7 +13,9 @@ import gc
 import multiprocessing as mp
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import TypeVar
 
 from briefing.errors import log
@@ -23,13 +25,17 @@ Result = TypeVar("Result")
 
 # Below this many items, starting workers costs more than it saves.
 PARALLEL_FROM = 64
+# Chunks queued or done ahead of the caller, a worker: enough to keep it busy, few
+# enough that results the caller has not taken yet (pages, index entries) do not pile
+# up in its memory while it is the slower side.
+AHEAD = 16
 
 _WORK: tuple[Callable, Sequence] | None = None  # what forked workers inherit
 
 
-def _run(index: int):
+def _run(start: int, stop: int) -> list:
     function, items = _WORK  # type: ignore[misc]
-    return function(items[index])
+    return [function(items[i]) for i in range(start, stop)]
 
 
 def _start_worker(parent: int) -> None:
@@ -98,6 +104,15 @@ def map_forked(
             initializer=_start_worker,
             initargs=(os.getpid(),),
         ) as pool:
-            yield from pool.map(_run, range(len(items)), chunksize=chunksize)
+            chunks = ((i, min(i + chunksize, len(items))) for i in range(0, len(items), chunksize))
+            queued = deque(pool.submit(_run, *chunk) for chunk in islice(chunks, workers * AHEAD))
+            try:
+                while queued:
+                    done = queued.popleft().result()
+                    queued.extend(pool.submit(_run, *chunk) for chunk in islice(chunks, 1))
+                    yield from done
+            finally:  # stopped early, or a worker failed: the rest is not wanted
+                for future in queued:
+                    future.cancel()
     finally:
         _WORK = None

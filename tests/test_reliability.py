@@ -272,6 +272,29 @@ def test_the_workers_of_a_killed_build_die_with_it(tmp_path):
     assert not [w for w in workers if Path(f"/proc/{w}").exists()]
 
 
+def _mark(item: tuple[str, int]) -> int:
+    folder, number = item
+    Path(folder, str(number)).touch()
+    return number
+
+
+def test_workers_stay_only_a_few_chunks_ahead_of_the_caller(tmp_path):
+    """Results the caller has not taken wait in its memory: while it is busy with one
+    (writing shards, say), the workers stop after a few chunks instead of doing all."""
+    from briefing import parallel
+
+    if parallel.cores() < 2:
+        pytest.skip("one core: no workers")
+    items = [(str(tmp_path), n) for n in range(3000)]
+    made = parallel.map_forked(_mark, items, "marks", chunksize=4)
+    assert next(made) == 0
+    time.sleep(1.0)  # the caller is busy: the workers have time for all 3,000
+    started = len(list(tmp_path.iterdir()))
+    most = (min(parallel.cores(), 8) * parallel.AHEAD + 2) * 4
+    assert started <= most
+    assert list(made) == list(range(1, 3000))  # then the rest, in order
+
+
 def children_of(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
