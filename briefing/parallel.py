@@ -57,7 +57,7 @@ def _give_back_free_heap() -> None:
     malloc_trim). Writing thousands of pages leaves holes in the heap (70-85 MB at
     10,000 articles) that a worker would hold as its own memory from the start, and
     that the search stage's arrays, mapped apart from the heap, never reuse: this cut
-    that build's peak by about 50 MB. Without glibc, nothing."""
+    that build's peak by about 60 MB. Without glibc, nothing."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)
 

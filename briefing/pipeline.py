@@ -124,8 +124,8 @@ def build(
 def read_language(project: Project, lang: str, result: BuildResult, cache: Cache) -> list[Article]:
     """content/<lang>/*.md; files that cannot be read are reported and counted."""
     read = read_articles(project, lang, cache)
-    # What was parsed is worth keeping whatever happens next, and held until the end of
-    # the build its pickles were 90 MB of a 10,000-article build's peak memory.
+    # What was parsed is worth keeping whatever happens next; the heap its pickles took
+    # until the end of the build (90 MB at 10,000 articles) is then free for later stages.
     cache.commit()
     result.failed += len(read.failed)
     result.unreadable.update(read.failed)
