@@ -103,7 +103,6 @@ def build(
                 with result.timed("translate"):
                     en = translate_missing(project, zh, en, result, cache, translation_settings)
             report_content(project, zh, en, result)
-            cache.commit()  # what was read is worth keeping whatever happens next
             if render:
                 with uncollected():
                     make_site(project, result, cache)
@@ -124,8 +123,8 @@ def build(
 def read_language(project: Project, lang: str, result: BuildResult, cache: Cache) -> list[Article]:
     """content/<lang>/*.md; files that cannot be read are reported and counted."""
     read = read_articles(project, lang, cache)
-    # What was parsed is worth keeping whatever happens next; the heap its pickles took
-    # until the end of the build (90 MB at 10,000 articles) is then free for later stages.
+    # What was parsed (written as it came: Cache.store) is worth keeping whatever happens
+    # next, and the commit ends the write that would lock out a worker reading the file.
     cache.commit()
     result.failed += len(read.failed)
     result.unreadable.update(read.failed)
@@ -206,7 +205,9 @@ def make_site(project: Project, result: BuildResult, cache: Cache) -> None:
     try:
         with result.timed("enrich"):
             stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
-        cache.commit()  # the features, by content hash: right whatever the rest of the build does
+        # The features (Cache.store), by content hash: right whatever the rest of the build
+        # does; committed before render's workers read the file.
+        cache.commit()
         say_pending(stories)
         config = load_site_config(project.config_path)
         assets = fingerprinted_assets(project.templates_dir / "static")

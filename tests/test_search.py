@@ -183,7 +183,7 @@ def gathered(documents):
     """The postings of documents ({term: count} each), gathered as _rebuild does."""
     postings = _Postings(len(documents))
     for doc, terms in enumerate(documents):
-        postings.add(doc, list(terms), array("i", terms.values()).tobytes())
+        postings.add(doc, *unpack_terms(pack_terms(terms)))
     return postings
 
 
@@ -205,8 +205,10 @@ def test_shards_hold_every_posting_by_term_then_document(block, monkeypatch):
 
 
 def test_a_count_past_what_bm25_tells_apart_is_capped():
+    """The same in a whole index and in one brought up to date (which reads terms_of)."""
     found = shards_as_postings(gathered([{"a": 1, "b": 70_000}, {"b": (1 << 31) - 1}]), 1)
     assert found == {"a": [(0, 1)], "b": [(0, 65_535), (1, 65_535)]}
+    assert terms_of(pack_terms({"a": 1, "b": 70_000})) == {"a": 1, "b": 65_535}
 
 
 def test_an_index_too_large_for_its_keys_is_refused():

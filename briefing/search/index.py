@@ -42,6 +42,11 @@ SHARD_POSTINGS = 1_600  # postings a shard holds, about: picks the shard count
 DOC_LEVEL = 6
 SHARD_LEVEL = 1
 TEXT_LIMIT = 20_000  # characters of body text kept for snippets
+# Bits of a posting's count (in _Postings' sort keys): pack_terms caps a larger count,
+# so a whole index and one brought up to date hold the same. BM25 stops growing with
+# the count long before 65,535 times one term in one article.
+COUNT_BITS = 16
+MAX_COUNT = (1 << COUNT_BITS) - 1
 
 # (path in site/, bytes or None for "keep the current file")
 IndexFile = tuple[str, bytes | None]
@@ -141,7 +146,8 @@ def pack_terms(counts: dict[str, int]) -> bytes:
     """An entry's terms as the main process takes them in: the names in one string and
     the counts as int32 bytes (split and frombytes run in C: a marshalled dict cost a
     full build's main process twice as much, a term at a time, to load and number)."""
-    return marshal.dumps(("\0".join(counts), array("i", counts.values()).tobytes()))
+    capped = array("i", [min(count, MAX_COUNT) for count in counts.values()])
+    return marshal.dumps(("\0".join(counts), capped.tobytes()))
 
 
 def unpack_terms(packed: bytes) -> tuple[list[str], bytes]:
@@ -449,9 +455,6 @@ class SearchIndex:
 
 
 _BLOCK = 1 << 20  # postings decoded at a time: bounds the temporary arrays
-# Bits of a posting's count: a larger one is capped, BM25 stops growing with the count
-# long before 65,535 times one term in one article.
-COUNT_BITS = 16
 
 
 class _Postings:
@@ -480,7 +483,7 @@ class _Postings:
         keys = np.fromiter(numbers, dtype=np.int64, count=len(terms))
         keys <<= self.term_shift
         keys |= doc << COUNT_BITS
-        keys |= np.minimum(np.frombuffer(counts, dtype=np.int32), (1 << COUNT_BITS) - 1)
+        keys |= np.frombuffer(counts, dtype=np.int32)  # at most MAX_COUNT: pack_terms
         self.keys.frombytes(keys.tobytes())
 
 
@@ -517,7 +520,7 @@ def _shards_of_postings(postings: _Postings, shards: int) -> Iterator[bytes]:
     for start in range(0, total, _BLOCK):
         block = key[start : start + _BLOCK]
         docs = ((block >> COUNT_BITS) & ((1 << postings.doc_bits) - 1)).astype(np.int32)
-        counts = (block & ((1 << COUNT_BITS) - 1)).astype(np.int32)
+        counts = (block & MAX_COUNT).astype(np.int32)
         steps = np.diff(docs, prepend=np.int32(previous_doc))
         firsts = term_starts[start : start + _BLOCK]
         steps[firsts] = docs[firsts]
