@@ -38,6 +38,25 @@ def _run(start: int, stop: int) -> list:
     return [function(items[i]) for i in range(start, stop)]
 
 
+def _chunks(
+    items: Sequence[Item], chunksize: int, size: Callable[[Item], int] | None
+) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each chunk of items, in order (see map_forked)."""
+    if size is None:
+        for start in range(0, len(items), chunksize):
+            yield start, min(start + chunksize, len(items))
+        return
+    start, held = 0, 0
+    for i, item in enumerate(items):
+        worth = size(item)
+        if i > start and held + worth > chunksize:
+            yield start, i
+            start, held = i, 0
+        held += worth
+    if start < len(items):
+        yield start, len(items)
+
+
 def _start_worker(parent: int) -> None:
     """In each worker, first: it collects its own garbage (the build does not: see
     pipeline.uncollected), and it dies with the build. A killed build's workers
@@ -76,11 +95,15 @@ def map_forked(
     chunksize: int = 16,
     parallel_from: int | None = None,
     before_fork: Callable[[], object] | None = None,
+    size: Callable[[Item], int] | None = None,
 ) -> Iterator[Result]:
     """function(item) for each item, in order, on every core when there are many.
     `what` names the items for the log (-v): "12 pages on 2 cores". `before_fork` runs
     first when workers will be forked: what it loads, every worker shares instead of
-    each loading it again."""
+    each loading it again. A worker's results go back a chunk at a time: `size`, when
+    items differ much in how large a result they make, says how many items' worth
+    each is, and a chunk holds at most `chunksize` worth (an item larger than that,
+    alone)."""
     global _WORK
     workers = min(cores(), 8)
     threshold = PARALLEL_FROM if parallel_from is None else parallel_from
@@ -104,7 +127,7 @@ def map_forked(
             initializer=_start_worker,
             initargs=(os.getpid(),),
         ) as pool:
-            chunks = ((i, min(i + chunksize, len(items))) for i in range(0, len(items), chunksize))
+            chunks = _chunks(items, chunksize, size)
             queued = deque(pool.submit(_run, *chunk) for chunk in islice(chunks, workers * AHEAD))
             try:
                 while queued:

@@ -295,6 +295,21 @@ def test_workers_stay_only_a_few_chunks_ahead_of_the_caller(tmp_path):
     assert list(made) == list(range(1, 3000))  # then the rest, in order
 
 
+def test_chunks_hold_at_most_their_size_of_items():
+    """A worker sends a chunk's results back at once: pages listing thousands of stories
+    (megabytes each) go in chunks of their own, not 32 together."""
+    from briefing import parallel
+
+    sizes = [1, 1, 9, 1, 1, 1, 1, 1, 2]
+    assert list(parallel._chunks(sizes, 4, lambda s: s)) == [(0, 2), (2, 3), (3, 7), (7, 9)]
+    assert list(parallel._chunks(list(range(10)), 4, None)) == [(0, 4), (4, 8), (8, 10)]
+    assert list(parallel._chunks([], 4, lambda s: s)) == []
+    if parallel.cores() >= 2:  # and the workers do every item, in order
+        items = [n % 50 for n in range(500)]
+        made = parallel.map_forked(abs, items, "numbers", chunksize=8, size=lambda n: 1 + n)
+        assert list(made) == items
+
+
 def children_of(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

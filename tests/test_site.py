@@ -291,3 +291,33 @@ def test_base_url_with_a_sub_path(tmp_path):
         assert target is None or target.is_file(), url
     canonical = [link["href"] for link in page.head_links if link.get("rel") == "canonical"]
     assert canonical == [f"https://example.org/briefing/zh/articles/{ARTICLE}/"]
+
+
+def test_list_pages_say_how_many_entries_they_list(tmp_path, monkeypatch):
+    """The workers send pages back in batches cut by size (pipeline._page_size): a page
+    listing every article is one of its own at 10,000 articles, not one of 32."""
+    from briefing import pipeline
+
+    pages = {}
+    real = pipeline.map_forked
+
+    def spy(function, items, what, **options):
+        if what == "pages":
+            pages.update((page.path, page) for page in items)
+        return real(function, items, what, **options)
+
+    monkeypatch.setattr(pipeline, "map_forked", spy)
+    build_copy_of_repo(tmp_path)
+    articles = len(list((tmp_path / "content" / "zh").glob("*.md")))
+    assert pages["zh/archive/index.html"].listed == articles
+    assert pages["sitemap.xml"].listed == len(pages["sitemap.xml"].context["entries"])
+    tag_pages = [p for path, p in pages.items() if path.startswith("en/tags/") and "stories" in p.context]
+    assert tag_pages
+    for page in tag_pages:
+        assert page.listed == len(page.context["stories"])
+    assert pages["en/tags/index.html"].listed > 0
+    article = next(p for path, p in pages.items() if "/articles/" in path)
+    assert article.listed == 0 and pipeline._page_size(article) == 1
+    big = pages["zh/archive/index.html"]
+    big.listed = 10_000
+    assert pipeline._page_size(big) > pipeline.PAGES_A_CHUNK

@@ -41,6 +41,10 @@ class Page:
     # the page is rendered. It follows from its arguments and the config, so the
     # fingerprint covers those: 16,000 pages at 4,000 articles, most of them unchanged.
     common: partial[dict] | None = None
+    # How many entries it lists (a tag's stories, the archive, the sitemap): the pages
+    # listing thousands are megabytes each, which the workers send back in smaller
+    # batches than article pages (pipeline.render_pages).
+    listed: int = 0
 
     def full_context(self) -> dict:
         """The context the template is rendered with."""
@@ -68,10 +72,11 @@ class SitePages:
     def pages(self) -> list[Page]:
         both_titles = " · ".join(self.config.titles[lang] for lang in LANGUAGES)
         not_found = " · ".join(self.strings[lang]["not_found_title"] for lang in LANGUAGES)
+        entries = self._sitemap_entries()
         pages = [
             Page("index.html", "choose_language.html", common=self._common(None, "", both_titles)),
             Page("404.html", "404.html", common=self._common(None, "404.html", not_found)),
-            Page("sitemap.xml", "sitemap.xml", {"entries": self._sitemap_entries()}),
+            Page("sitemap.xml", "sitemap.xml", {"entries": entries}, listed=len(entries)),
             Page("robots.txt", "robots.txt", {}),
         ]
         for lang in LANGUAGES:
@@ -98,9 +103,21 @@ class SitePages:
                 ],
                 topics=self.tag_counts(lang)[:TOPICS_ON_HOME],
             ),
-            self._page(lang, "tags/", "tags.html", title=t["all_tags"], tags=self.tag_counts(lang)),
             self._page(
-                lang, "archive/", "archive.html", title=t["archive"], months=self.archive(lang)
+                lang,
+                "tags/",
+                "tags.html",
+                title=t["all_tags"],
+                tags=self.tag_counts(lang),
+                listed=len(self.tag_index(lang)),
+            ),
+            self._page(
+                lang,
+                "archive/",
+                "archive.html",
+                title=t["archive"],
+                months=self.archive(lang),
+                listed=len(self.stories),
             ),
             self._page(lang, "about/", "about.html", title=t["about"]),
             self._page(lang, "search/", "search.html", title=t["search"]),
@@ -121,6 +138,7 @@ class SitePages:
                     tag=tag,
                     stories=stories,
                     languages=[other for other in LANGUAGES if tag.name(other)],
+                    listed=len(stories),
                 )
             )
         return pages
@@ -172,6 +190,7 @@ class SitePages:
         title: str,
         languages: tuple[str, ...] | list[str] = LANGUAGES,
         derive: Callable[[], dict] | None = None,
+        listed: int = 0,
         **context,
     ) -> Page:
         full = f"{lang}/{path}"
@@ -181,6 +200,7 @@ class SitePages:
             context,
             derive,
             common=self._common(lang, full, title, tuple(languages)),
+            listed=listed,
         )
 
     def _common(
