@@ -311,7 +311,9 @@ def test_list_pages_say_how_many_entries_they_list(tmp_path, monkeypatch):
     articles = len(list((tmp_path / "content" / "zh").glob("*.md")))
     assert pages["zh/archive/index.html"].listed == articles
     assert pages["sitemap.xml"].listed == len(pages["sitemap.xml"].context["entries"])
-    tag_pages = [p for path, p in pages.items() if path.startswith("en/tags/") and "stories" in p.context]
+    tag_pages = [
+        p for path, p in pages.items() if path.startswith("en/tags/") and "stories" in p.context
+    ]
     assert tag_pages
     for page in tag_pages:
         assert page.listed == len(page.context["stories"])
