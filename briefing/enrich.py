@@ -30,7 +30,7 @@ FIGURES_KEPT = 2  # of each story and language: the home page shows two at most 
 RELATED_FEATURE_LIMIT = 100  # a word in more stories than this does not make them related
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     """One tag, with its name in each language that has one."""
 
@@ -41,7 +41,7 @@ class Tag:
         return dict(self.names).get(lang)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A number from an article with the words around it: 66平方公里 / 规划建设核心区域面积."""
 
@@ -50,7 +50,7 @@ class Figure:
     article_id: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Story:
     """One article id: its language versions and what enrichment found."""
 

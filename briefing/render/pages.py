@@ -26,7 +26,7 @@ FIGURES_ON_HOME = 6
 TOPICS_ON_HOME = 12
 
 
-@dataclass
+@dataclass(slots=True)
 class Page:
     """One file of the site: where it goes and what it shows."""
 
