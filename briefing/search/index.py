@@ -454,7 +454,7 @@ class SearchIndex:
         return f"{self.folder}meta.json.gz", _gzip(_json(meta), DOC_LEVEL)
 
 
-_BLOCK = 1 << 20  # postings decoded at a time: bounds the temporary arrays
+_BLOCK = 1 << 18  # postings decoded at a time: bounds the temporary arrays (about 8 MB)
 
 
 class _Postings:
