@@ -266,12 +266,14 @@ def _run(args: argparse.Namespace, project: Project, counter: WarningCounter) ->
                     rebuild=lambda: _build(project).written,
                     watch=not args.no_watch,
                 )
-        elif freshness.up_to_date(project):
+        elif freshness.up_to_date(project, inputs := freshness.input_fingerprint(project)):
             # Answered before the pipeline and its libraries are imported: most of
             # the time a no-change build takes.
             log.info(freshness.UP_TO_DATE)
-        else:
-            _build(project, translation_settings=_translation_settings(args, project))
+        else:  # what the build reads, as looked at just now: not looked at again
+            _build(
+                project, translation_settings=_translation_settings(args, project), inputs=inputs
+            )
     except BriefingError as exc:
         log.error("%s", exc)
         return 1
