@@ -3,7 +3,10 @@ site built once (with a preview server and a headless Chromium over it)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import fcntl
+import getpass
 import hashlib
 import os
 import shutil
@@ -51,6 +54,19 @@ os.environ.update(
 
 def pytest_sessionfinish(session, exitstatus) -> None:
     shutil.rmtree(ARGOS_HOME, ignore_errors=True)
+
+
+def _remove_pytest_folder() -> None:
+    """pytest-of-<user>, the folder pytest keeps its sessions' folders in: empty once
+    they are removed (tmp_path_retention_policy = none), and otherwise left in the temp
+    dir. pytest removes its session's folder at exit; this, registered before that (at
+    import), runs after it."""
+    with contextlib.suppress(OSError):  # not empty: another session's are in it
+        (Path(tempfile.gettempdir()) / f"pytest-of-{getpass.getuser()}").rmdir()
+
+
+if not os.environ.get("PYTEST_XDIST_WORKER"):
+    atexit.register(_remove_pytest_folder)
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
