@@ -41,14 +41,11 @@ def _run(start: int, stop: int) -> list:
 def _chunks(
     items: Sequence[Item], chunksize: int, size: Callable[[Item], int] | None
 ) -> Iterator[tuple[int, int]]:
-    """(start, stop) of each chunk of items, in order (see map_forked)."""
-    if size is None:
-        for start in range(0, len(items), chunksize):
-            yield start, min(start + chunksize, len(items))
-        return
+    """(start, stop) of each chunk of items, in order (see map_forked); with no `size`,
+    each item is one item's worth."""
     start, held = 0, 0
     for i, item in enumerate(items):
-        worth = size(item)
+        worth = size(item) if size else 1
         if i > start and held + worth > chunksize:
             yield start, i
             start, held = i, 0
