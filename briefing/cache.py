@@ -59,6 +59,13 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS site_files (tree INTEGER PRIMARY KEY, records BLOB)",
     "CREATE TABLE IF NOT EXISTS site_tree (tree INTEGER PRIMARY KEY, clean INTEGER)",
 ]
+_INSERT = "INSERT OR REPLACE INTO cache VALUES (?, ?, ?)"  # put (at the commit) and store
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 # Where an earlier version kept a row per file: its copies are looked at, not trusted.
 _OLD_SITE_RECORDS = "site_file"
 
@@ -136,17 +143,14 @@ class Cache:
 
     def put(self, namespace: str, key: str, value: object) -> None:
         """Kept in memory until the next commit: forked workers may read the file now."""
-        self.pending.append((namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        self.pending.append((namespace, key, _pickled(value)))
 
     def store(self, namespace: str, key: str, value: object) -> None:
         """Into the file at once, not held in memory (the parses of 20,000 article files
         held as pickles were 90 MB at the end of reading). Only while no forked worker
         reads the file, until the next commit: a large write takes a lock that keeps
         readers out."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO cache VALUES (?, ?, ?)",
-            (namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)),
-        )
+        self.db.execute(_INSERT, (namespace, key, _pickled(value)))
 
     # --- the copies of the site (output.py) ------------------------------------------------
 
@@ -188,7 +192,7 @@ class Cache:
 
     def commit(self) -> None:
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", self.pending)
+            self.db.executemany(_INSERT, self.pending)
         self.pending = []
 
     def rollback(self) -> None:
