@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from briefing import enrich as enrich_module
 from briefing.config import Project
 from briefing.content import read_articles
-from briefing.enrich import FIGURES_KEPT, enrich, find_figures, tag_slug
+from briefing.enrich import FIGURES_KEPT, Story, Tag, enrich, find_figures, related_map, tag_slug
 from briefing.glossary import load_glossary
 from briefing.search.index import make_entry
 from briefing.text import chinese
@@ -76,6 +79,56 @@ def test_summary_is_cut_at_a_sentence_end(stories):
 def test_related_articles_share_topics(stories):
     assert stories["undated-89793ac4-2"].related == ["undated-89793ac4"]
     assert "undated-89793ac4-2" not in stories["2022-02-27-d9ab3b7d"].related
+
+
+def plain_related(stories: list[Story], words: dict[str, set[str]]) -> dict[str, list[str]]:
+    """related_map's rule, pair by pair: what its array operations must give."""
+    tags = {s.id: {t.slug for t in s.tags} for s in stories}
+    limit = max(3, min(len(stories) // 5, enrich_module.RELATED_FEATURE_LIMIT))
+
+    def telling(found: dict[str, set[str]]) -> dict[str, set[str]]:
+        spread = {
+            f: sum(f in other for other in found.values()) for one in found.values() for f in one
+        }
+        return {i: {f for f in one if spread[f] <= limit} for i, one in found.items()}
+
+    told_tags, told_words = telling(tags), telling(words)
+    related = {}
+    for one in stories:
+        scored = []
+        for other in stories:
+            if other is one:
+                continue
+            shared_tags = len(told_tags[one.id] & told_tags[other.id])
+            shared = len(told_words[one.id] & told_words[other.id])
+            if shared:
+                union = len(words[one.id]) + len(words[other.id]) - shared
+                score = 2 * shared_tags + 10 * shared / union
+                if score > 0.5:
+                    scored.append((-score, other.id))
+            elif shared_tags:
+                scored.append((-2.0 * shared_tags, other.id))
+        related[one.id] = [i for _, i in sorted(scored)[: enrich_module.MAX_RELATED]]
+    return related
+
+
+@pytest.mark.parametrize("block", [enrich_module.PAIRS_A_BLOCK, 40])
+def test_related_articles_are_the_best_scored_pairs(monkeypatch, block):
+    """Random stories from a small vocabulary: words and tags shared by too many, tag
+    slugs that are also words, ties; counted in one block of pairs and in many."""
+    monkeypatch.setattr(enrich_module, "PAIRS_A_BLOCK", block)
+    pick = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(40)]
+    slugs = ["w1", "w2", "t1", "t2", "t3", "t4"]
+    stories, words = [], {}
+    for n in range(90):
+        story = Story(id=f"s{pick.randrange(1000):04d}-{n}", versions={})
+        story.tags = [Tag(slug=s, names=()) for s in pick.sample(slugs, pick.randrange(3))]
+        words[story.id] = set(pick.sample(vocabulary, pick.randrange(1, 8)))
+        stories.append(story)
+    found = related_map(stories, words)
+    assert found == plain_related(stories, words)
+    assert sum(map(len, found.values())) > 200  # most stories have related ones
 
 
 def test_tag_slugs_are_ascii():
