@@ -6,11 +6,12 @@ import random
 
 import pytest
 
-from briefing import enrich as enrich_module
+from briefing import related as related_module
 from briefing.config import Project
 from briefing.content import read_articles
-from briefing.enrich import FIGURES_KEPT, Story, Tag, enrich, find_figures, related_map, tag_slug
+from briefing.enrich import FIGURES_KEPT, Story, Tag, enrich, find_figures, tag_slug
 from briefing.glossary import load_glossary
+from briefing.related import related_map
 from briefing.search.index import make_entry
 from briefing.text import chinese
 
@@ -84,7 +85,7 @@ def test_related_articles_share_topics(stories):
 def plain_related(stories: list[Story], words: dict[str, set[str]]) -> dict[str, list[str]]:
     """related_map's rule, pair by pair: what its array operations must give."""
     tags = {s.id: {t.slug for t in s.tags} for s in stories}
-    limit = max(3, min(len(stories) // 5, enrich_module.RELATED_FEATURE_LIMIT))
+    limit = max(3, min(len(stories) // 5, related_module.RELATED_FEATURE_LIMIT))
 
     def telling(found: dict[str, set[str]]) -> dict[str, set[str]]:
         spread = {
@@ -108,15 +109,15 @@ def plain_related(stories: list[Story], words: dict[str, set[str]]) -> dict[str,
                     scored.append((-score, other.id))
             elif shared_tags:
                 scored.append((-2.0 * shared_tags, other.id))
-        related[one.id] = [i for _, i in sorted(scored)[: enrich_module.MAX_RELATED]]
+        related[one.id] = [i for _, i in sorted(scored)[: related_module.MAX_RELATED]]
     return related
 
 
-@pytest.mark.parametrize("block", [enrich_module.PAIRS_A_BLOCK, 40])
+@pytest.mark.parametrize("block", [related_module.PAIRS_A_BLOCK, 40])
 def test_related_articles_are_the_best_scored_pairs(monkeypatch, block):
     """Random stories from a small vocabulary: words and tags shared by too many, tag
     slugs that are also words, ties; counted in one block of pairs and in many."""
-    monkeypatch.setattr(enrich_module, "PAIRS_A_BLOCK", block)
+    monkeypatch.setattr(related_module, "PAIRS_A_BLOCK", block)
     pick = random.Random(7)
     vocabulary = [f"w{n}" for n in range(40)]
     slugs = ["w1", "w2", "t1", "t2", "t3", "t4"]
