@@ -35,7 +35,10 @@ class Tag:
     names: tuple[tuple[str, str], ...]  # (lang, name) pairs; hashable
 
     def name(self, lang: str) -> str | None:
-        return dict(self.names).get(lang)
+        for code, name in self.names:  # one or two: a loop, not a dict made each call
+            if code == lang:
+                return name
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -315,7 +315,11 @@ class SitePages:
         if not tail.startswith("tags/") or tail == "tags/":
             return list(LANGUAGES)
         slug = tail.removeprefix("tags/").rstrip("/")
-        return [lang for lang in LANGUAGES if any(t.slug == slug for t in self.tag_index(lang))]
+        return [lang for lang in LANGUAGES if slug in self._tag_slugs[lang]]
+
+    @cached_property
+    def _tag_slugs(self) -> dict[str, set[str]]:
+        return {lang: {tag.slug for tag in self.tag_index(lang)} for lang in LANGUAGES}
 
 
 def _body_html(article: Article) -> dict:
