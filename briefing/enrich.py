@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 
 from briefing.cache import Cache, NoCache, digest
 from briefing.model import Article
@@ -41,9 +42,10 @@ class Tag:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A number from an article with the words around it: 66平方公里 / 规划建设核心区域面积."""
+class Figure(NamedTuple):
+    """A number from an article with the words around it: 66平方公里 / 规划建设核心区域面积.
+    (A named tuple: every build unpickles every story's figures, and a frozen
+    dataclass took five times as long.)"""
 
     value: str
     context: str
@@ -97,17 +99,19 @@ def _compute_features(
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Features:
     """What enrichment learns from one story's own text (cached by content hash).
 
-    Kept small: every story's features are in memory during a build. Block HTML
-    and search terms are made when a page or an index entry is made.
+    Kept small: every story's features are in memory during a build, and every build
+    unpickles them all (plain tuples and dicts: a set of words and a Counter made
+    that take three times as long). Block HTML and search terms are made when a page
+    or an index entry is made.
     """
 
-    words: set[str]  # the Chinese text's most frequent content words
+    words: tuple[str, ...]  # the Chinese text's most frequent content words, distinct
     keywords: list[str]  # jieba TF-IDF keywords
-    glossary_counts: Counter[str]
+    glossary_counts: dict[str, int]  # glossary term -> how often the story uses it
     summaries: dict[str, str]
     figures: dict[str, list[Figure]]  # the weightiest FIGURES_KEPT of each language
 
@@ -123,9 +127,9 @@ def features_of(story: Story, glossary: dict[str, str]) -> tuple[Features, bytes
     body_tokens = chinese.segment(normalize(body))
     text_tokens = chinese.segment(zh.title) + body_tokens
     features = Features(
-        words={w for w, _ in Counter(chinese.content_words(text_tokens)).most_common(40)},
+        words=tuple(w for w, _ in Counter(chinese.content_words(text_tokens)).most_common(40)),
         keywords=chinese.keywords_from(text_tokens, 6),
-        glossary_counts=_glossary_counts(f"{zh.title}\n{body}", glossary),
+        glossary_counts=dict(_glossary_counts(f"{zh.title}\n{body}", glossary)),
         summaries={lang: summary(a, plain[lang]) for lang, a in story.versions.items()},
         figures={
             lang: find_figures(a, plain[lang])[:FIGURES_KEPT] for lang, a in story.versions.items()

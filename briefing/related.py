@@ -7,7 +7,7 @@ relates stories, so that a build that finds nothing changed never loads numpy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +22,7 @@ RELATED_FEATURE_LIMIT = 100  # a word in more stories than this does not make th
 PAIRS_A_BLOCK = 1 << 17
 
 
-def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, list[str]]:
+def related_map(stories: list[Story], words: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
     """For each story, the MAX_RELATED others sharing most with it (ties by id): a
     shared tag scores 2, shared words 10 x the share of the two stories' words they are
     (Jaccard). A feature shared by very many stories (山西) tells nothing about
@@ -31,7 +31,7 @@ def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, l
     The pairs of stories that share something are counted with array operations: they
     are hundreds of thousands at 4,000 stories, and a Counter for each story took half a
     second, alone in the main process, of every build. They are counted for a block of
-    stories at a time, which bounds the memory.
+    stories at a time, which bounds the memory. `words`: each story's, distinct.
     """
     ids = sorted(s.id for s in stories)  # a story's number: ascending numbers, ascending ids
     number = {story_id: n for n, story_id in enumerate(ids)}
@@ -52,7 +52,7 @@ def related_map(stories: list[Story], words: dict[str, set[str]]) -> dict[str, l
 
 
 def _holdings(
-    stories: list[Story], words: dict[str, set[str]], number: dict[str, int]
+    stories: list[Story], words: Mapping[str, Collection[str]], number: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each (story, feature) a story has, as two arrays of numbers; and whether each
     feature is a tag (a tag's slug and a word are two features, though one string)."""
