@@ -82,13 +82,15 @@ class Cache:
                 self.db.execute(f"DROP TABLE {_OLD_SITE_RECORDS}")
         self.pending: list[tuple[str, str, bytes]] = []
         self._pid = os.getpid()
-        self._reader: sqlite3.Connection | None = None  # get()'s connection in a forked worker
+        self._reader: sqlite3.Connection | None = None  # the connection in a forked worker
 
     def get_many(self, namespace: str, keys: list[str]) -> dict[str, object]:
+        """The values found of these keys (absent and damaged ones are left out)."""
         found: dict[str, object] = {}
+        db = self._connection()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            rows = self.db.execute(
+            rows = db.execute(
                 f"SELECT key, value FROM cache WHERE ns = ? AND key IN ({','.join('?' * len(chunk))})",
                 [namespace, *chunk],
             )
@@ -101,18 +103,24 @@ class Cache:
 
     def get(self, namespace: str, key: str) -> object | None:
         """One value (None if absent or damaged), read through this process's own
-        connection: a forked worker never uses its parent's (SQLite forbids it), it opens
-        the file again, read-only, and sees what was committed."""
-        if self._pid != os.getpid():
-            self._reader = open_read_only(self.path)
-            self._pid = os.getpid()
-        db = self.db if self._reader is None else self._reader
-        row = db.execute("SELECT value FROM cache WHERE ns = ? AND key = ?", (namespace, key))
+        connection (_connection)."""
+        row = self._connection().execute(
+            "SELECT value FROM cache WHERE ns = ? AND key = ?", (namespace, key)
+        )
         found = row.fetchone()
         try:
             return pickle.loads(found[0]) if found else None
         except Exception:  # a damaged entry is recomputed
             return None
+
+    def _connection(self) -> sqlite3.Connection:
+        """This process's connection for reading: a forked worker never uses its
+        parent's (SQLite forbids it), it opens the file again, read-only, and sees what
+        was committed."""
+        if self._pid != os.getpid():
+            self._reader = open_read_only(self.path)
+            self._pid = os.getpid()
+        return self.db if self._reader is None else self._reader
 
     def has_prefix(self, namespace: str, prefix: str) -> bool:
         """Does the namespace hold a key that starts with `prefix`? (A range scan.)"""

@@ -36,7 +36,7 @@ from briefing.progress import Progress
 from briefing.render.assets import fingerprinted_assets
 from briefing.render.fingerprints import fingerprint
 from briefing.render.pages import Page, SitePages
-from briefing.render.templates import ITEMS, Templates
+from briefing.render.templates import ITEMS, LISTS, Templates
 from briefing.render.urls import Urls
 from briefing.search.index import Entry, SearchIndex, make_entry
 from briefing.text import chinese, markdown
@@ -300,14 +300,21 @@ def render_pages(
     # With none stored (a first build, macros.html changed) no worker reads the cache
     # file, and the items go into it as they come; otherwise they wait for the commit.
     keep_item = cache.put if templates.items_stored else cache.store
+    runs_used: set[str] = set()
     shown = Progress(len(fresh), "rendering", " pages").over(fresh)
-    for page, (data, items) in zip(shown, rendered, strict=True):
+    for page, (data, items, runs) in zip(shown, rendered, strict=True):
         result.rendered += 1
         for key, html in items.items():
             keep_item(ITEMS, key, html)
+        for key, run in runs.items():
+            if run is not None:
+                keep_item(LISTS, key, run)
+            runs_used.add(key)
         yield page.path, data
     if fresh:  # items of other templates go (a changed story's older items stay till then)
         cache.prune(ITEMS, f"{templates.items_key}:")
+    if runs_used:  # runs no page used go: an added article made its lists' first runs anew
+        cache.keep_only(LISTS, list(runs_used))
 
 
 def _page_size(page: Page) -> int:

@@ -15,6 +15,7 @@ from briefing import parallel, pipeline
 from briefing.config import Project
 from briefing.errors import log
 from briefing.pipeline import build
+from briefing.render import templates
 
 from .conftest import REPO
 from .site_helpers import index_file, snapshot
@@ -65,6 +66,10 @@ def from_scratch(root: Path, where: Path) -> dict:
 # the same code paths as a large site, on a corpus small enough to build often.
 TEST_PARALLEL_FROM = 16
 TEST_PARALLEL_PAGES_FROM = 50
+# And every list is kept in runs of a few items (templates.story_items), as a large
+# site's archive and tags are.
+TEST_RUNS_FROM = 2
+TEST_RUN_ENDS = 3
 
 
 @pytest.fixture
@@ -73,6 +78,8 @@ def corpus(tmp_path, monkeypatch) -> Path:
 
     monkeypatch.setattr(parallel, "PARALLEL_FROM", TEST_PARALLEL_FROM)
     monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", TEST_PARALLEL_PAGES_FROM)
+    monkeypatch.setattr(templates, "RUNS_FROM", TEST_RUNS_FROM)
+    monkeypatch.setattr(templates, "RUN_ENDS", TEST_RUN_ENDS)
     root = make_corpus(TEST_PARALLEL_FROM + 6, tmp_path / "corpus")
     build(Project(root))
     return root

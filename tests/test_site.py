@@ -323,3 +323,21 @@ def test_list_pages_say_how_many_entries_they_list(tmp_path, monkeypatch):
     big = pages["zh/archive/index.html"]
     big.listed = 10_000
     assert pipeline._page_size(big) > pipeline.PAGES_A_CHUNK
+
+
+def test_an_article_added_anywhere_in_a_list_changes_one_run_of_it():
+    """templates.story_items keeps lists in runs cut where the stories say: adding an
+    article at the top, in the middle or at the end leaves the other runs as they were."""
+    from briefing.enrich import Story
+    from briefing.render import templates
+
+    stories = [Story(id=f"2025-01-01-story{n:04d}", versions={}, key="k") for n in range(2000)]
+    runs = templates._runs(stories)
+    assert [s for run in runs for s in run] == stories
+    assert all(0 < len(run) <= templates.RUN_MOST for run in runs)
+    assert 15 < len(runs) < 60  # about 2,000 / RUN_ENDS
+    ids = {tuple(s.id for s in run) for run in runs}
+    new = Story(id="2026-01-01-added", versions={}, key="k")
+    for place in (0, 777, len(stories)):
+        changed = templates._runs([*stories[:place], new, *stories[place:]])
+        assert len({tuple(s.id for s in run) for run in changed} - ids) == 1

@@ -9,6 +9,7 @@ builds about the templates themselves.
 from __future__ import annotations
 
 import shutil
+import zlib
 from pathlib import Path
 
 import yaml
@@ -34,6 +35,15 @@ from briefing.render.urls import Urls
 from briefing.text.decoding import remove_control_characters
 
 ITEMS = "story-item"  # the cache's namespace of rendered list items
+LISTS = "story-list"  # and of runs of them (story_items())
+# Runs of list items are kept whole between builds (story_items()). A run ends after a
+# story whose id hashes to 0 modulo RUN_ENDS (so 64 stories a run on average, at most
+# RUN_MOST): where runs end depends on the stories, not on their places, and an
+# article added anywhere in a list changes one run of it. Lists shorter than RUNS_FROM
+# (the home page's, related articles) are not worth keeping in runs.
+RUN_ENDS = 64
+RUN_MOST = 256
+RUNS_FROM = 16
 USES = "template-uses"  # and of the templates each template uses
 HTML_LANG = {"zh": "zh-Hans", "en": "en"}  # also the hreflang values
 
@@ -80,9 +90,9 @@ class Templates:
         )
         self.env.filters["date"] = format_date
         self.env.filters["month"] = format_month
-        self.env.globals["story_item"] = self.story_item
+        self.env.globals["story_items"] = self.story_items
         self._story_items: dict[tuple[str, str, bool], Markup] = {}
-        self.items = items  # story_item()'s store between builds
+        self.items = items  # story_items()' store between builds
         self._keys: dict[str, str] = {}  # template -> key_of(template)
         # List items are made with macros.html: its key is theirs.
         self.items_key = self.key_of("macros.html")
@@ -90,30 +100,71 @@ class Templates:
         # looked for, one query per list item in every worker.
         self.items_stored = bool(items and items.has_prefix(ITEMS, f"{self.items_key}:"))
         self.made_items: dict[str, str] = {}  # rendered here, not yet in the store
+        self._runs: dict[str, Markup] = {}  # runs of list items, by _run_key
+        # The runs of list items pages rendered here used (None) or made (their HTML).
+        self.made_runs: dict[str, str | None] = {}
 
-    def story_item(self, story: Story, lang: str, t: dict, with_summary: bool = True) -> Markup:
-        """macros.html's story_item, rendered once for each story, language and form:
-        lists repeat their stories across pages (tags, archive, home, related). Once a
-        build in memory, and between builds in the cache (`items`), keyed by the
-        templates and the story's texts, so an added article's archive and tag pages
-        (which list every story) cost a lookup per story, not a macro call."""
+    def story_items(
+        self, stories: list[Story], lang: str, t: dict, with_summary: bool = True
+    ) -> Markup:
+        """macros.html's story_item of each story, one after another: a list in one call
+        from the template. Lists (the archive's months, a tag's) come in runs of items,
+        each kept between builds: an added article's archive and tag pages cost a lookup
+        per run, and the items of the run it is in."""
+        if len(stories) < RUNS_FROM or not all(s.key for s in stories):  # (no key: no cache)
+            return self._items_html(stories, lang, t, with_summary)
+        runs = _runs(stories)
+        keys = [self._run_key(run, lang, with_summary) for run in runs]
+        wanted = [key for key in keys if key not in self._runs]
+        if wanted and self.items and self.items_stored:
+            for key, stored in self.items.get_many(LISTS, wanted).items():
+                if isinstance(stored, str):
+                    self._runs[key] = Markup(stored)
+        html: list[Markup] = []
+        for run, key in zip(runs, keys, strict=True):
+            found = self._runs.get(key)
+            if found is None:
+                found = self._runs[key] = self._items_html(run, lang, t, with_summary)
+                self.made_runs[key] = str(found)
+            else:
+                self.made_runs.setdefault(key, None)
+            html.append(found)
+        return Markup("".join(html))
+
+    def _run_key(self, run: list[Story], lang: str, with_summary: bool) -> str:
+        """What a run of items is made from: the items' own keys (_stored_key)."""
+        return digest(self.items_key, lang, str(with_summary), *(f"{s.id}:{s.key}" for s in run))
+
+    def _items_html(self, stories: list[Story], lang: str, t: dict, with_summary: bool) -> Markup:
+        """The stories' items, each rendered once for each language and form: lists
+        repeat their stories across pages (tags, archive, home, related). Once a build
+        in memory, and between builds in the cache (`items`), keyed by the templates
+        and the story's texts: the lookups of a list in one query."""
+        wanted = [s for s in stories if (s.id, lang, with_summary) not in self._story_items]
+        if wanted and self.items and self.items_stored:
+            keys = {self._stored_key(s, lang, with_summary): s for s in wanted if s.key}
+            for key, html in self.items.get_many(ITEMS, list(keys)).items():
+                if isinstance(html, str):
+                    self._story_items[(keys[key].id, lang, with_summary)] = Markup(html)
+        return Markup("".join([self._story_item(s, lang, t, with_summary) for s in stories]))
+
+    def _story_item(self, story: Story, lang: str, t: dict, with_summary: bool) -> Markup:
         key = (story.id, lang, with_summary)
         found = self._story_items.get(key)
         if found is None:
-            stored_key = f"{self.items_key}:{story.id}:{story.key}:{lang}:{int(with_summary)}"
-            stored = self.items if self.items_stored else None
-            html = stored.get(ITEMS, stored_key) if stored and story.key else None
-            if not isinstance(html, str):
-                macro = self.env.get_template("macros.html").module.story_item  # type: ignore[attr-defined]
-                html = str(macro(story, lang, t, with_summary))
-                if story.key:
-                    self.made_items[stored_key] = html
+            macro = self.env.get_template("macros.html").module.story_item  # type: ignore[attr-defined]
+            html = str(macro(story, lang, t, with_summary))
+            if story.key:
+                self.made_items[self._stored_key(story, lang, with_summary)] = html
             found = self._story_items[key] = Markup(html)
         return found
 
+    def _stored_key(self, story: Story, lang: str, with_summary: bool) -> str:
+        return f"{self.items_key}:{story.id}:{story.key}:{lang}:{int(with_summary)}"
+
     def key_of(self, template: str) -> str:
         """What the pages of a template are made with: that template and those it uses
-        (extends, includes, imports, in turn), macros.html (story_item() lists stories
+        (extends, includes, imports, in turn), macros.html (story_items() lists stories
         with it in any page), the interface strings, the assets and the config. A change
         to article.html leaves the other 8,000 pages of a 4,000-article site as they are."""
         key = self._keys.get(template)
@@ -143,12 +194,16 @@ class Templates:
                         pending.append(used)
         return found
 
-    def render_keeping_items(self, page: Page) -> tuple[bytes, dict[str, str]]:
-        """render(page), and the list items it made that the cache has not seen (to be
-        put there by the main process: a forked worker's cache is read-only)."""
+    def render_keeping_items(
+        self, page: Page
+    ) -> tuple[bytes, dict[str, str], dict[str, str | None]]:
+        """render(page), the list items it made that the cache has not seen, and the runs
+        of them it used or made (to be put there by the main process: a forked worker's
+        cache is read-only)."""
         data = self.render(page)
         made, self.made_items = self.made_items, {}
-        return data, made
+        runs, self.made_runs = self.made_runs, {}
+        return data, made, runs
 
     def localized(self, name: str, lang: str) -> dict:
         """A Chinese name (an outlet, say) in the page's language where the glossary has it."""
@@ -198,6 +253,20 @@ class Templates:
             # Inputs are cleaned as they are read; this makes it so whatever the source.
             text = remove_control_characters(text)
         return text.encode("utf-8")
+
+
+def _runs(stories: list[Story]) -> list[list[Story]]:
+    """The list cut into runs where its stories say (RUN_ENDS)."""
+    runs: list[list[Story]] = []
+    run: list[Story] = []
+    for story in stories:
+        run.append(story)
+        if len(run) == RUN_MOST or zlib.crc32(story.id.encode()) % RUN_ENDS == 0:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
 
 
 class _Remembered:
