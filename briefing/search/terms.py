@@ -142,10 +142,10 @@ def chinese_terms(
         text = normalize(text)
         tokens = chinese.segment(text)
     terms = chinese.han_search_words_from(tokens)
-    for run in HAN_RUN.findall(text):
-        terms += bigrams(run)
-        if with_chars:
-            terms += list(run)
+    runs = HAN_RUN.findall(text)
+    terms += [run[i : i + 2] for run in runs for i in range(len(run) - 1)]  # bigrams()
+    if with_chars:
+        terms += [char for run in runs for char in run]
     return terms + _latin_terms(text)
 
 
