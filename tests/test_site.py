@@ -341,3 +341,32 @@ def test_an_article_added_anywhere_in_a_list_changes_one_run_of_it():
     for place in (0, 777, len(stories)):
         changed = templates._runs([*stories[:place], new, *stories[place:]])
         assert len({tuple(s.id for s in run) for run in changed} - ids) == 1
+
+
+def test_a_page_made_from_stories_shows_nothing_else(tmp_path, monkeypatch):
+    """An article page's fingerprint is its stories' (Page.made_from), not its
+    context's: a page whose context held something more would not be made again when
+    that changed. Here the contexts such pages have; a key added to them must come from
+    their stories, or the page must not say it is made from them."""
+    from briefing import pipeline
+
+    pages = []
+    real = pipeline.fingerprint
+
+    def spy(page, key):
+        pages.append(page)
+        return real(page, key)
+
+    monkeypatch.setattr(pipeline, "fingerprint", spy)
+    build_copy_of_repo(tmp_path)
+    made_from = [p for p in pages if p.made_from is not None]
+    assert {p.template for p in made_from} == {"article.html", "parallel.html"}
+    derived = {"title", "description", "story", "article", "translated", "og_type"}
+    derived |= {"outdated_since", "related", "newer", "older"}
+    for page in made_from:
+        assert set(page.context) <= derived, page.path
+        story = page.context["story"]
+        assert page.made_from[0] is story
+        shown = [page.context.get("newer"), page.context.get("older")]
+        shown += page.context.get("related", [])
+        assert all(s in page.made_from for s in shown if s is not None)

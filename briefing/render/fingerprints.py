@@ -17,9 +17,14 @@ def fingerprint(page: Page, templates_key: str) -> str:
     Templates.key_of its template), path and context. Stories stand in by their content
     key and the links enrichment gave them, articles by their text, so the hash costs
     far less than rendering. The context every page has stands in by its arguments: it
-    is made from them, the strings and the config, and those two are in templates_key."""
+    is made from them, the strings and the config, and those two are in templates_key.
+    A page made from a few stories alone (Page.made_from) stands in by them."""
     common = repr(page.common.args) if page.common else ""  # strings and a tuple of them
-    return digest(templates_key, page.path, page.template, common, _fingerprint(page.context))
+    if page.made_from is not None:
+        shown = ",".join([_story_fingerprint(s) if s else "-" for s in page.made_from])
+    else:
+        shown = _fingerprint(page.context)
+    return digest(templates_key, page.path, page.template, common, shown)
 
 
 def _fingerprint(value) -> str:

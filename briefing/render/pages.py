@@ -45,6 +45,11 @@ class Page:
     # listing thousands are megabytes each, which the workers send back in smaller
     # batches than article pages (pipeline.render_pages).
     listed: int = 0
+    # The stories the page is made from, where they say all its context does: an
+    # article page shows its story and the stories it links to (related, newer,
+    # older), and nothing else. Its fingerprint is theirs, not its context's: worked
+    # out for 16,000 pages at 4,000 articles on every build, that was a third of a second.
+    made_from: tuple[Story | None, ...] | None = None
 
     def full_context(self) -> dict:
         """The context the template is rendered with."""
@@ -149,6 +154,12 @@ class SitePages:
         article = self.version(story, lang)
         # English of an older Chinese text: its pages say since when (review.py).
         outdated = outdated_since(story.versions["zh"], story.versions.get("en"))
+        related = [self.by_id[i] for i in story.related]
+        newer = self.by_id.get(story.newer or "")
+        older = self.by_id.get(story.older or "")
+        # Everything below comes from these (a story's texts, tags and what enrich found
+        # from them: fingerprints._story_fingerprint) and the strings and config.
+        made_from = (story, newer, older, *related)
         pages = [
             self._page(
                 lang,
@@ -159,12 +170,13 @@ class SitePages:
                 story=story,
                 article=article,
                 translated=lang in story.versions,
-                related=[self.by_id[i] for i in story.related],
-                newer=self.by_id.get(story.newer or ""),
-                older=self.by_id.get(story.older or ""),
+                related=related,
+                newer=newer,
+                older=older,
                 og_type="article",
                 outdated_since=outdated if lang == "en" else None,
                 derive=partial(_body_html, article),
+                made_from=made_from,
             )
         ]
         if "en" in story.versions:
@@ -177,6 +189,7 @@ class SitePages:
                     story=story,
                     outdated_since=outdated,
                     derive=partial(_parallel_rows, story),
+                    made_from=(story,),
                 )
             )
         return pages
@@ -191,6 +204,7 @@ class SitePages:
         languages: tuple[str, ...] | list[str] = LANGUAGES,
         derive: Callable[[], dict] | None = None,
         listed: int = 0,
+        made_from: tuple[Story | None, ...] | None = None,
         **context,
     ) -> Page:
         full = f"{lang}/{path}"
@@ -201,6 +215,7 @@ class SitePages:
             derive,
             common=self._common(lang, full, title, tuple(languages)),
             listed=listed,
+            made_from=made_from,
         )
 
     def _common(
