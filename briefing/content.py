@@ -357,7 +357,11 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
     def cached(path: Path) -> Article | None:
         entry = known.get(str(path))
         identity = identities[path]
-        return entry[1] if identity and entry and entry[0] == identity else None  # type: ignore[index]
+        if not (identity and entry and entry[0] == identity):  # type: ignore[index]
+            return None
+        article: Article = entry[1]  # type: ignore[index]
+        article.path = path  # kept without it (_store): its key is the path
+        return article
 
     kept = {path: cached(path) for path in paths}
     to_parse = [path for path, article in kept.items() if article is None]
@@ -384,11 +388,22 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
                 read.failed.append(path)
                 continue
             read.articles.append(outcome)
-            if cache and identities[path] and warnings.count == seen:
-                cache.store("read", str(path), (identities[path], outcome))
+            identity = identities[path]
+            if cache and identity and warnings.count == seen:
+                _store(cache, path, identity, outcome)
     finally:
         log.removeHandler(warnings)
     return read
+
+
+def _store(cache: Cache, path: Path, identity: str, article: Article) -> None:
+    """The article read from `path`, kept under the path without it: every build
+    unpickles every article, and making its Path again was a third of that."""
+    article.path = None
+    try:
+        cache.store("read", str(path), (identity, article))  # pickled here and now
+    finally:
+        article.path = path
 
 
 def _parse(path: Path, lang: str, within: Path) -> tuple[Article | str, list[tuple[int, str]]]:

@@ -83,13 +83,10 @@ class Article:
         return tuple(values)
 
     def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(_STATE, state, strict=True):
-            if name == "blocks":
-                self._packed_blocks = value
-            elif name == "path":
-                self.path = None if value is None else Path(value)
-            else:
-                setattr(self, name, value)
+        for set_slot, value in zip(_SETTERS, state, strict=True):  # the slots' own setters
+            set_slot(self, value)
+        if self.path is not None:
+            self.path = Path(self.path)
 
     def __getattr__(self, name: str):
         # Called only for what is not found: the blocks of an article just unpickled.
@@ -125,6 +122,10 @@ def _pack(blocks: list[Block]) -> bytes:
 # What an article says, in the order of its fields (its content_key), and what is pickled.
 _CONTENT = tuple(f.name for f in fields(Article) if f.name != "path" and f.init)
 _STATE = tuple(f.name for f in fields(Article) if f.name != "_packed_blocks")
+# What sets each of them when unpickled: the blocks stay packed, in their own slot.
+_SETTERS = tuple(
+    getattr(Article, "_packed_blocks" if name == "blocks" else name).__set__ for name in _STATE
+)
 
 
 # The state of an article's English, as `list` and `status` name them.
