@@ -29,6 +29,7 @@ from pathlib import Path
 
 from briefing.cache import Cache
 from briefing.errors import BriefingError, InputError, log
+from briefing.parallel import Forked
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -56,6 +57,12 @@ class CurrentSite:
         self.fingerprints: dict[str, str] = {}  # path -> fingerprint, of this build's files
         self._in_site = os.path.join(site_dir, "")  # site/ + a file's path: the file
         self.kept: dict[str, Identity] = {}  # files kept from site/: their identity
+        # The recorded files as they are, stat'ed by another process while this one
+        # enriches the stories: keep() looks up 27,000 at 4,000 articles, and their
+        # stats here took a third of a second of a build that added one.
+        self._paths = list(self.records)
+        self._stats = Forked(_identities, self._in_site, self._paths) if self._paths else None
+        self._found: dict[str, Identity | None] | None = None
 
     def keep(self, path: str, fingerprint: str) -> bool:
         """True when site/<path> is the file made from `fingerprint`: it can be kept.
@@ -67,15 +74,27 @@ class CurrentSite:
         record = self.records.get(path)
         if record is None or record[0] != fingerprint:
             return False
-        try:  # (a path is made safe before it is written; os.path.join cost more than the stat)
-            stat = os.stat(self._in_site + path)
-        except OSError:
-            return False
-        identity = _identity(stat)
-        if identity != record[1:]:
+        identity = self._identity_of(path)
+        if identity is None or identity != record[1:]:
             return False
         self.kept[path] = identity
         return True
+
+    def _identity_of(self, path: str) -> Identity | None:
+        if self._found is None:
+            found = self._stats.result() if self._stats else None
+            self._found = dict(zip(self._paths, found, strict=True)) if found else {}
+        if path in self._found:
+            return self._found[path]
+        try:  # (a path is made safe before it is written; os.path.join cost more than the stat)
+            return _identity(os.stat(self._in_site + path))
+        except OSError:
+            return None
+
+    def close(self) -> None:
+        """Stop the stat'ing process, when the build ends before it is asked."""
+        if self._stats:
+            self._stats.close()
 
     def made(self, path: str, fingerprint: str) -> None:
         """Note the fingerprint of a file this build writes anew."""
@@ -83,6 +102,17 @@ class CurrentSite:
 
     def read(self, path: str) -> bytes:
         return (self.site_dir / path).read_bytes()
+
+
+def _identities(in_site: str, paths: list[str]) -> list[Identity | None]:
+    """(In a forked process) the identity of each file, None for one that is not there."""
+    found: list[Identity | None] = []
+    for path in paths:
+        try:
+            found.append(_identity(os.stat(in_site + path)))
+        except OSError:
+            found.append(None)
+    return found
 
 
 def write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) -> int:

@@ -12,11 +12,12 @@ import ctypes
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from briefing.errors import log
 
@@ -59,6 +60,10 @@ def _start_worker(parent: int) -> None:
     pipeline.uncollected), and it dies with the build. A killed build's workers
     would otherwise wait for work for ever, holding the build's lock."""
     gc.enable()
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
     with contextlib.suppress(OSError, AttributeError):  # not Linux: they outlive it
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the build died before the line above
@@ -136,3 +141,59 @@ def map_forked(
                     future.cancel()
     finally:
         _WORK = None
+
+
+class Forked(Generic[Result]):
+    """function(*args) run in a forked process while this one goes on (the work must
+    wait on the system, stat'ing files, say, and not need this process' locks or
+    connections): result() waits for what it returned. None where fork is missing or
+    the work failed: the caller then does it itself. close() stops it if still running."""
+
+    def __init__(self, function: Callable[..., Result], *args: object):
+        self._pid: int | None = None
+        self._pipe = -1
+        if not hasattr(os, "fork"):
+            return
+        parent = os.getpid()
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: nothing of the parent's is cleaned up or flushed here
+            status = 1
+            try:
+                os.close(read)
+                _die_with(parent)
+                data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+                with open(write, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def result(self) -> Result | None:
+        if self._pid is None:
+            return None
+        try:
+            with open(self._pipe, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            os.waitpid(self._pid, 0)
+            self._pid = None
+        try:
+            return pickle.loads(data)
+        except Exception:  # the work failed: nothing (or half of it) was written
+            return None
+
+    def close(self) -> None:
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.close(self._pipe)
+            os.waitpid(self._pid, 0)
+            self._pid = None

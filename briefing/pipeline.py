@@ -212,6 +212,14 @@ def make_site(project: Project, result: BuildResult, cache: Cache) -> None:
     """Enrich every story, describe every page, render those that changed, bring the
     search index up to date, and swap the new site/ in. The cache keeps what this
     build did to the site only if its site is put in place."""
+    site = CurrentSite(project.site_dir, cache)  # (it looks at site/'s files meanwhile)
+    try:
+        _make_site(project, result, cache, site)
+    finally:
+        site.close()
+
+
+def _make_site(project: Project, result: BuildResult, cache: Cache, site: CurrentSite) -> None:
     try:
         with result.timed("enrich"):
             stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
@@ -231,7 +239,6 @@ def make_site(project: Project, result: BuildResult, cache: Cache) -> None:
             items=cache,
         )
         pages = SitePages(stories, config, templates.strings, urls).pages()
-        site = CurrentSite(project.site_dir, cache)
 
         def site_files() -> Iterator[tuple[str, bytes | None]]:
             # A stream, written as it is made: a page's bytes are not kept in memory.

@@ -321,3 +321,42 @@ def children_of(pid: int) -> list[int]:
         if int(stat.rpartition(")")[2].split()[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+def _stat_sizes(paths: list[str]) -> list[int]:
+    return [os.stat(p).st_size for p in paths]
+
+
+def test_work_forked_aside_gives_its_result_or_none(tmp_path):
+    """parallel.Forked: what the child returned; None when it failed; close() stops a
+    child still at work, and no child is left behind."""
+    from briefing.parallel import Forked
+
+    (tmp_path / "a").write_text("abc")
+    assert Forked(_stat_sizes, [str(tmp_path / "a")]).result() == [3]
+    assert Forked(_stat_sizes, [str(tmp_path / "missing")]).result() is None
+    slow = Forked(time.sleep, 60)
+    pid = slow._pid
+    slow.close()
+    assert pid is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: not a zombie
+
+
+def test_a_site_file_changed_by_hand_is_made_again(tmp_path):
+    """site/'s files are looked at (by a forked process, while the build works) before
+    one is kept: a page edited or deleted by hand is made again."""
+    from briefing.cli import main
+
+    from .site_helpers import build_copy_of_repo
+
+    site = build_copy_of_repo(tmp_path)
+    page = site / "zh" / "about" / "index.html"
+    made = page.read_bytes()
+    page.write_bytes(made.replace(b"</main>", b"<p>hand</p></main>"))
+    (site / "en" / "about" / "index.html").unlink()
+    (tmp_path / "content" / "glossary.yaml").open("a", encoding="utf-8").close()
+    os.utime(tmp_path / "content" / "glossary.yaml")  # a build that reads everything again
+    assert main(["-q"], root=tmp_path) == 0
+    assert (site / "zh" / "about" / "index.html").read_bytes() == made
+    assert (site / "en" / "about" / "index.html").is_file()
