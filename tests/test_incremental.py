@@ -139,6 +139,14 @@ def change_list_items(root: Path) -> None:
     )
 
 
+def change_site_nav(root: Path) -> None:
+    """A piece of every page rendered once a language (templates.chrome): every page."""
+    path = root / "templates" / "site_nav.html"
+    text = path.read_text(encoding="utf-8")
+    assert 'class="main-nav"' in text
+    path.write_text(text.replace('class="main-nav"', 'class="main-nav x"'), encoding="utf-8")
+
+
 def change_glossary(root: Path) -> None:
     with open(root / "content" / "glossary.yaml", "a", encoding="utf-8") as handle:
         handle.write("高质量发展: high-quality development\n")
@@ -152,6 +160,7 @@ CHANGES = [
     delete_article,
     change_template,
     change_list_items,
+    change_site_nav,
     change_glossary,
 ]
 

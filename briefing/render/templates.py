@@ -46,6 +46,10 @@ RUN_MOST = 256
 RUNS_FROM = 16
 USES = "template-uses"  # and of the templates each template uses
 HTML_LANG = {"zh": "zh-Hans", "en": "en"}  # also the hreflang values
+# Pieces of every page that are the same on all the pages of a language (the header's
+# navigation, the footer): rendered once a language by chrome(), not on every page,
+# where they were a third of an article page's rendering.
+CHROME = ("site_nav.html", "site_footer.html")
 
 
 class Templates:
@@ -91,6 +95,8 @@ class Templates:
         self.env.filters["date"] = format_date
         self.env.filters["month"] = format_month
         self.env.globals["story_items"] = self.story_items
+        self.env.globals["chrome"] = self.chrome
+        self._chrome: dict[tuple[str, str], Markup] = {}
         self._story_items: dict[tuple[str, str, bool], Markup] = {}
         self.items = items  # story_items()' store between builds
         self._keys: dict[str, str] = {}  # template -> key_of(template)
@@ -103,6 +109,17 @@ class Templates:
         self._runs: dict[str, Markup] = {}  # runs of list items, by _run_key
         # The runs of list items pages rendered here used (None) or made (their HTML).
         self.made_runs: dict[str, str | None] = {}
+
+    def chrome(self, name: str, lang: str) -> Markup:
+        """One of CHROME in a language, rendered once from what is the same on all its
+        pages: the language, its strings and the config (a template that used more would
+        fail: the templates' undefined is strict)."""
+        found = self._chrome.get((name, lang))
+        if found is None:
+            template = self.env.get_template(name)
+            html = template.render(lang=lang, t=self.strings[lang], config=self.config)
+            found = self._chrome[name, lang] = Markup(html.strip())
+        return found
 
     def story_items(
         self, stories: list[Story], lang: str, t: dict, with_summary: bool = True
@@ -165,11 +182,13 @@ class Templates:
     def key_of(self, template: str) -> str:
         """What the pages of a template are made with: that template and those it uses
         (extends, includes, imports, in turn), macros.html (story_items() lists stories
-        with it in any page), the interface strings, the assets and the config. A change
+        with it in any page), the CHROME templates (chrome() puts them in any page), the
+        interface strings, the assets and the config. A change
         to article.html leaves the other 8,000 pages of a 4,000-article site as they are."""
         key = self._keys.get(template)
         if key is None:
             names = {*self._used_by(template), *self._used_by("macros.html"), "strings.yaml"}
+            names.update(*(self._used_by(name) for name in CHROME))
             key = self._keys[template] = digest(
                 *(
                     f"{name}\n{self.sources[name]}"
