@@ -183,8 +183,8 @@ class Templates:
         """What the pages of a template are made with: that template and those it uses
         (extends, includes, imports, in turn), macros.html (story_items() lists stories
         with it in any page), the CHROME templates (chrome() puts them in any page), the
-        interface strings, the assets and the config. A change
-        to article.html leaves the other 8,000 pages of a 4,000-article site as they are."""
+        interface strings, the assets and the config. A change to article.html leaves
+        the other 8,000 pages of a 4,000-article site as they are."""
         key = self._keys.get(template)
         if key is None:
             names = {*self._used_by(template), *self._used_by("macros.html"), "strings.yaml"}
