@@ -13,7 +13,7 @@ import pytest
 
 from briefing import parallel, pipeline
 from briefing.config import Project
-from briefing.errors import log
+from briefing.errors import InputError, log
 from briefing.pipeline import build
 from briefing.render import templates
 
@@ -237,4 +237,23 @@ def test_the_build_after_a_full_one_links_site_in_whole(corpus, tmp_path):
     build(Project(corpus))
     assert not (corpus / "site" / "stray.html").exists()
     assert kept.stat().st_ino == inode  # linked, not written again
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
+
+
+def test_a_build_after_a_full_one_that_fails_leaves_a_copy_the_next_one_uses(corpus, tmp_path):
+    """The previous copy is filled with links by another process while the build works
+    (output.CurrentSite): a build that fails meanwhile leaves it half made, marked as
+    such, and the next build looks at what is there (no folder set aside as unknown)."""
+    add_article(corpus)
+    macros = corpus / "templates" / "macros.html"
+    text = macros.read_text(encoding="utf-8")
+    macros.write_text(text + "{% if %}", encoding="utf-8")
+    with pytest.raises(InputError):
+        build(Project(corpus))
+    macros.write_text(text, encoding="utf-8")
+    build(Project(corpus))
+    assert not list((corpus / ".cache").glob("site-unknown*"))
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
+    edit_chinese(corpus)  # and the copy the next build changes is whole
+    build(Project(corpus))
     assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
