@@ -317,3 +317,29 @@ def test_the_terms_of_a_tag_name_follow_the_glossary():
         assert index._name_terms("zh", "智创谷") is after  # remembered
     finally:
         chinese.use_terms(kept)
+
+
+def test_a_terms_postings_change_in_place_as_a_dict_of_them_would():
+    """index._merge: documents put in, changed and taken out of a [doc delta, count, ...]
+    list, at its start, its end and next to each other, give the list a dict of the
+    postings encodes to."""
+
+    def encoded(postings: dict[int, int]) -> list[int]:
+        flat, previous = [], 0
+        for doc in sorted(postings):
+            flat += [doc - previous, postings[doc]]
+            previous = doc
+        return flat
+
+    pick = random.Random(3)
+    for _ in range(3000):
+        postings = {d: pick.randint(1, 9) for d in pick.sample(range(40), pick.randrange(20))}
+        change = {pick.randrange(42): pick.choice([None, 1, 5]) for _ in range(pick.randrange(8))}
+        flat = encoded(postings)
+        index._merge(flat, change)
+        for doc, count in change.items():
+            if count is None:
+                postings.pop(doc, None)
+            else:
+                postings[doc] = count
+        assert flat == encoded(postings)

@@ -22,6 +22,7 @@ import marshal
 import math
 import sqlite3
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -317,14 +318,10 @@ class SearchIndex:
             for term in by_shard[k]:
                 if _appended(shard.get(term), changes[term]):
                     continue  # new documents after the last: the common case of an addition
-                merged = _decode(shard.get(term, []))
-                for doc, posting in changes[term].items():
-                    if posting is None:
-                        merged.pop(doc, None)
-                    else:
-                        merged[doc] = posting
-                if merged:
-                    shard[term] = _encode(merged)
+                flat = shard.get(term, [])
+                _merge(flat, changes[term])
+                if flat:
+                    shard[term] = flat
                 else:
                     shard.pop(term, None)
             self.site.made(path, f"shards:{shards}")
@@ -556,22 +553,29 @@ def _appended(flat: list[int] | None, change: dict[int, int | None]) -> bool:
     return True
 
 
-def _decode(flat: list[int]) -> dict[int, int]:
-    """[doc delta, count, ...] -> {doc: count}."""
-    found, doc = {}, 0
-    for i in range(0, len(flat), 2):
-        doc += flat[i]
-        found[doc] = flat[i + 1]
-    return found
-
-
-def _encode(postings: dict[int, int]) -> list[int]:
-    flat: list[int] = []
-    previous = 0
-    for doc in sorted(postings):
-        flat += (doc - previous, postings[doc])
-        previous = doc
-    return flat
+def _merge(flat: list[int], change: dict[int, int | None]) -> None:
+    """A change ({doc: count, or None to take it out}) made to a term's [doc delta,
+    count, ...] list in place: only the pairs at the changed documents and the delta
+    after each move (an edited article's terms are in lists of thousands of postings,
+    and decoding each into a dict and encoding it again was a third of its build).
+    Documents are changed from the last: the places before each are as found."""
+    docs = list(itertools.accumulate(flat[0::2]))  # each pair's document, as the list was
+    for doc in sorted(change, reverse=True):
+        posting = change[doc]
+        i = bisect_left(docs, doc)
+        previous = docs[i - 1] if i else 0
+        if i < len(docs) and docs[i] == doc:
+            if posting is not None:
+                flat[2 * i + 1] = posting
+                continue
+            if 2 * i + 2 < len(flat):  # the next document's delta now counts from previous
+                flat[2 * i + 2] += flat[2 * i]
+            del flat[2 * i : 2 * i + 2]
+        elif posting is not None:
+            if 2 * i < len(flat):  # the document now after it (one put in here, maybe)
+                following = previous + flat[2 * i]
+                flat[2 * i] = following - doc
+            flat[2 * i : 2 * i] = [doc - previous, posting]
 
 
 def _json(value) -> bytes:
