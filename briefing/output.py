@@ -60,8 +60,9 @@ class CurrentSite:
         # The recorded files as they are, stat'ed by another process while this one
         # enriches the stories: keep() looks up 27,000 at 4,000 articles, and their
         # stats here took a third of a second of a build that added one.
-        self._paths = list(self.records)
-        self._stats = Forked(_identities, self._in_site, self._paths) if self._paths else None
+        self._stats = (
+            Forked(_identities, self._in_site, list(self.records)) if self.records else None
+        )
         self._found: dict[str, Identity | None] | None = None
         # The build after a full one fills the empty previous copy with links to all of
         # site/ (_clone_by_links): another process does that meanwhile too, 27,000 links
@@ -93,13 +94,10 @@ class CurrentSite:
     def _identity_of(self, path: str) -> Identity | None:
         if self._found is None:
             found = self._stats.result() if self._stats else None
-            self._found = dict(zip(self._paths, found, strict=True)) if found else {}
+            self._found = dict(zip(self.records, found, strict=True)) if found else {}
         if path in self._found:
             return self._found[path]
-        try:  # (a path is made safe before it is written; os.path.join cost more than the stat)
-            return _identity(os.stat(self._in_site + path))
-        except OSError:
-            return None
+        return _identity_at(self._in_site + path)
 
     def cloned(self) -> dict[str, Identity] | None:
         """The files the other process linked into the previous copy (waiting for it),
@@ -123,13 +121,16 @@ class CurrentSite:
 
 def _identities(in_site: str, paths: list[str]) -> list[Identity | None]:
     """(In a forked process) the identity of each file, None for one that is not there."""
-    found: list[Identity | None] = []
-    for path in paths:
-        try:
-            found.append(_identity(os.stat(in_site + path)))
-        except OSError:
-            found.append(None)
-    return found
+    return [_identity_at(in_site + path) for path in paths]
+
+
+def _identity_at(path: str) -> Identity | None:
+    """The identity of the file at path (site/ + a path made safe before it was written:
+    os.path.join cost more than the stat), None if it is not there."""
+    try:
+        return _identity(os.stat(path))
+    except OSError:
+        return None
 
 
 def write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) -> int:

@@ -133,10 +133,8 @@ class Templates:
         runs = _runs(stories)
         keys = [self._run_key(run, lang, with_summary) for run in runs]
         wanted = [key for key in keys if key not in self._runs]
-        if wanted and self.items and self.items_stored:
-            for key, stored in self.items.get_many(LISTS, wanted).items():
-                if isinstance(stored, str):
-                    self._runs[key] = Markup(stored)
+        if wanted and self.items_stored:
+            self._runs.update(self._stored(LISTS, wanted))
         html: list[Markup] = []
         for run, key in zip(runs, keys, strict=True):
             found = self._runs.get(key)
@@ -158,11 +156,10 @@ class Templates:
         in memory, and between builds in the cache (`items`), keyed by the templates
         and the story's texts: the lookups of a list in one query."""
         wanted = [s for s in stories if (s.id, lang, with_summary) not in self._story_items]
-        if wanted and self.items and self.items_stored:
+        if wanted and self.items_stored:
             keys = {self._stored_key(s, lang, with_summary): s for s in wanted if s.key}
-            for key, html in self.items.get_many(ITEMS, list(keys)).items():
-                if isinstance(html, str):
-                    self._story_items[(keys[key].id, lang, with_summary)] = Markup(html)
+            for key, html in self._stored(ITEMS, list(keys)).items():
+                self._story_items[(keys[key].id, lang, with_summary)] = html
         return Markup("".join([self._story_item(s, lang, t, with_summary) for s in stories]))
 
     def _story_item(self, story: Story, lang: str, t: dict, with_summary: bool) -> Markup:
@@ -175,6 +172,14 @@ class Templates:
                 self.made_items[self._stored_key(story, lang, with_summary)] = html
             found = self._story_items[key] = Markup(html)
         return found
+
+    def _stored(self, namespace: str, keys: list[str]) -> dict[str, Markup]:
+        """The items or runs of these keys that the cache holds (asked only when it holds
+        some of these templates': not in a first build, nor when macros.html changed)."""
+        if self.items is None:
+            return {}
+        found = self.items.get_many(namespace, keys)
+        return {key: Markup(html) for key, html in found.items() if isinstance(html, str)}
 
     def _stored_key(self, story: Story, lang: str, with_summary: bool) -> str:
         return f"{self.items_key}:{story.id}:{story.key}:{lang}:{int(with_summary)}"
