@@ -10,12 +10,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from briefing.errors import InputError
-from briefing.text.decoding import remove_control_characters
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 LANGUAGES = ("zh", "en")
 
@@ -87,10 +81,20 @@ def read_settings(path: Path) -> dict | None:
         return None
     text = read_input_text(path, path.parent, limit=1_000_000)
     try:
-        return tomllib.loads(text)
+        return toml_module().loads(text)
     except Exception as exc:  # TOMLDecodeError, or RecursionError on absurd nesting
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(path, f"not valid TOML: {problem}") from None
+
+
+def toml_module():
+    """tomllib (tomli before Python 3.11), imported when a file is read: not by a build
+    that finds nothing changed, which imports this module and little else."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 
 def load_site_config(path: Path) -> SiteConfig:
@@ -134,6 +138,8 @@ def _text(section: dict, key: str, default: str, lang: str, path: Path) -> str:
     value = section.get(key, default)
     if not isinstance(value, str):
         raise InputError(path, f"[{lang}] {key} must be text, not {value!r}")
+    from briefing.text.decoding import remove_control_characters  # (see toml_module)
+
     return remove_control_characters(value)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
@@ -91,6 +90,8 @@ class Article:
     def __getattr__(self, name: str):
         # Called only for what is not found: the blocks of an article just unpickled.
         if name == "blocks" and self._packed_blocks is not None:
+            import pickle  # (here: a build that finds nothing changed never needs it)
+
             blocks = pickle.loads(self._packed_blocks)
             self.blocks = blocks
             self._packed_blocks = None
@@ -116,6 +117,8 @@ class Article:
 
 
 def _pack(blocks: list[Block]) -> bytes:
+    import pickle
+
     return pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL)
 
 

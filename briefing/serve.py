@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from briefing.config import Project, load_site_config, tomllib
+from briefing.config import Project, load_site_config, toml_module
 from briefing.errors import BriefingError, InputError, log
 from briefing.freshness import walk_files
 
@@ -29,6 +29,7 @@ def netlify_headers(path: Path) -> list[tuple[str, dict[str, str]]]:
 
     if not exists(path):
         return []
+    tomllib = toml_module()
     try:
         data = tomllib.loads(read_input_text(path, path.parent, limit=1_000_000))
         return [
