@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from briefing.cache import Cache, NoCache, digest
 from briefing.model import Article
-from briefing.parallel import map_forked
+from briefing.parallel import Helper, map_forked
 from briefing.text import chinese, markdown
 from briefing.text.markdown import plain_body, plain_text
 
@@ -80,23 +80,31 @@ class Story:
 
 
 def _compute_features(
-    stories: list[Story], glossary: dict[str, str]
+    stories: list[Story], glossary: dict[str, str], helper: Helper | None = None
 ) -> list[tuple[Features, bytes | None]]:
     """features_of() for each story, on every core when there are many (jieba is
-    CPU-bound).
+    CPU-bound), by the helper when there are few.
 
     Workers are forked, so they inherit jieba's dictionary with the glossary words.
     """
-    if stories:
-        chinese.prepare()
     return list(
         map_forked(
             partial(features_of, glossary=glossary),
             stories,
             "stories' features",
-            before_fork=markdown.prepare,
+            before_fork=load_text_tools,
+            helper=helper,
         )
     )
+
+
+def load_text_tools(segmenter: bool = True) -> None:
+    """What segmenting and reading articles needs loaded (jieba's dictionary with the
+    glossary's words, markdown-it): before workers fork, or in a helper, so that they
+    share it rather than each loading it."""
+    if segmenter:
+        chinese.prepare()
+    markdown.prepare()
 
 
 @dataclass(slots=True)
@@ -139,7 +147,11 @@ def features_of(story: Story, glossary: dict[str, str]) -> tuple[Features, bytes
 
 
 def enrich(
-    zh: list[Article], en: list[Article], glossary: dict[str, str], cache: Cache | None = None
+    zh: list[Article],
+    en: list[Article],
+    glossary: dict[str, str],
+    cache: Cache | None = None,
+    helper: Helper | None = None,
 ) -> list[Story]:
     """All stories, newest first (undated last), with tags, summaries, figures and links.
 
@@ -171,7 +183,9 @@ def enrich(
         story.features = known.get(keys[story.id])  # type: ignore[assignment]
         if story.features is None:
             missing.append(story)
-    for story, (features, cuts) in zip(missing, _compute_features(missing, glossary), strict=True):
+    for story, (features, cuts) in zip(
+        missing, _compute_features(missing, glossary, helper), strict=True
+    ):
         story.features = features
         story.body_cuts = cuts
         cache.store("features", story.key, features)

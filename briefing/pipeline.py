@@ -13,7 +13,7 @@ import gc
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -25,13 +25,13 @@ from briefing import freshness
 from briefing.cache import Cache
 from briefing.config import LANGUAGES, Project, TranslationSettings, load_site_config
 from briefing.content import read_articles
-from briefing.enrich import Story, enrich
+from briefing.enrich import Story, enrich, load_text_tools
 from briefing.errors import BriefingError, InputError, WarningCounter, log
 from briefing.glossary import load_glossary
 from briefing.ingest.stage import ingest_raw_files
 from briefing.model import Article
 from briefing.output import CurrentSite, write_site
-from briefing.parallel import map_forked
+from briefing.parallel import Helper, map_forked
 from briefing.progress import Progress
 from briefing.render.assets import fingerprinted_assets
 from briefing.render.fingerprints import fingerprint
@@ -100,10 +100,11 @@ def build(
             log.info(freshness.UP_TO_DATE)
             return BuildResult(up_to_date=True)
         result = BuildResult()
-        with counted_warnings() as warnings, open_cache(project) as cache:
+        with counted_warnings() as warnings, open_cache(project) as cache, ExitStack() as stack:
             with result.timed("read"), uncollected():
                 result.glossary = load_glossary(project.glossary_path)
                 chinese.use_terms(list(result.glossary))
+                helper = stack.enter_context(segmenting_helper(project, render))
                 zh = read_language(project, "zh", result, cache)
             with result.timed("ingest"):
                 zh = ingest(project, zh, result, reingest, only)
@@ -115,7 +116,7 @@ def build(
             report_content(project, zh, en, result)
             if render:
                 with uncollected():
-                    make_site(project, result, cache)
+                    make_site(project, result, cache, helper)
         if whole and not result.written:
             # (A build that wrote articles changed its own inputs: what it read is not what
             # is there now, and the next build does not skip.)
@@ -208,21 +209,27 @@ def report_content(project: Project, zh: list[Article], en: list[Article], resul
     )
 
 
-def make_site(project: Project, result: BuildResult, cache: Cache) -> None:
+def make_site(
+    project: Project, result: BuildResult, cache: Cache, helper: Helper | None = None
+) -> None:
     """Enrich every story, describe every page, render those that changed, bring the
     search index up to date, and swap the new site/ in. The cache keeps what this
     build did to the site only if its site is put in place."""
     site = CurrentSite(project.site_dir, cache)  # (it looks at site/'s files meanwhile)
     try:
-        _make_site(project, result, cache, site)
+        _make_site(project, result, cache, site, helper)
     finally:
         site.close()
 
 
-def _make_site(project: Project, result: BuildResult, cache: Cache, site: CurrentSite) -> None:
+def _make_site(
+    project: Project, result: BuildResult, cache: Cache, site: CurrentSite, helper: Helper | None
+) -> None:
     try:
         with result.timed("enrich"):
-            stories = enrich(result.articles["zh"], result.articles["en"], result.glossary, cache)
+            stories = enrich(
+                result.articles["zh"], result.articles["en"], result.glossary, cache, helper
+            )
         # The features (Cache.store), by content hash: right whatever the rest of the build
         # does; committed before render's workers read the file.
         cache.commit()
@@ -249,7 +256,7 @@ def _make_site(project: Project, result: BuildResult, cache: Cache, site: Curren
             # the search stage would otherwise add its arrays to.
             pages.clear()
             with result.timed("search index + write"):
-                yield from search_files(stories, urls, site, cache)
+                yield from search_files(stories, urls, site, cache, helper)
 
         with result.timed("site total"):
             result.pages = write_site(site, site_files())
@@ -331,7 +338,7 @@ def _page_size(page: Page) -> int:
 
 
 def search_files(
-    stories: list[Story], urls: Urls, site: CurrentSite, cache: Cache
+    stories: list[Story], urls: Urls, site: CurrentSite, cache: Cache, helper: Helper | None = None
 ) -> Iterator[tuple[str, bytes | None]]:
     """The search index of each language: only what changed is worked on
     (search/index.py). The entries of both languages are made by one set of workers,
@@ -343,10 +350,16 @@ def search_files(
         for index, plan in zip(indexes, plans, strict=True)
         for story, url in plan.changed
     ]
-    if any(lang == "zh" for _, _, lang in items):
-        chinese.prepare()  # before the workers fork: they share its dictionary
+    segments = any(lang == "zh" for _, _, lang in items)
     made = iter(
-        map_forked(_entry, items, "search entries", chunksize=8, before_fork=markdown.prepare)
+        map_forked(
+            _entry,
+            items,
+            "search entries",
+            chunksize=8,
+            before_fork=partial(load_text_tools, segmenter=segments),
+            helper=helper,
+        )
     )
     for index, plan in zip(indexes, plans, strict=True):
         yield from index.files(plan, islice(made, len(plan.changed)))
@@ -450,6 +463,29 @@ def counted_warnings():
         yield counter
     finally:
         log.removeHandler(counter)
+
+
+@contextmanager
+def segmenting_helper(project: Project, render: bool) -> Iterator[Helper | None]:
+    """A process with jieba's dictionary loaded while this one reads the articles, for
+    a build of a site built before: most such builds segment a few articles, an editor's
+    new or edited ones (their features and search entries: parallel.map_forked's
+    `helper`), and loading the dictionary here was an eighth of adding one at 1,000
+    articles. A first build segments every article on forked workers instead."""
+    helper = Helper(load_text_tools) if render and _has_files(project.site_dir) else None
+    try:
+        yield helper
+    finally:
+        if helper:
+            helper.close()
+
+
+def _has_files(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -207,6 +207,20 @@ def test_an_edit_renders_again_only_the_pages_that_show_the_article(corpus):
     assert "编辑补充的一段文字。" in page.read_text(encoding="utf-8")
 
 
+def test_an_added_article_is_segmented_by_the_helper_not_the_build(corpus, monkeypatch):
+    """A build of a site built before loads jieba's dictionary in a helper process while
+    it reads the articles (pipeline.segmenting_helper); the added article's features and
+    search entries are made there, and the build's own process never loads it. (That
+    the site is the one a fresh build makes: the test above.)"""
+    from briefing.text import chinese
+
+    monkeypatch.setattr(chinese, "_SEGMENTER", None)
+    add_article(corpus)
+    result = build(Project(corpus))
+    assert result.rendered > 0
+    assert chinese._SEGMENTER is None
+
+
 def test_a_file_that_warned_warns_again_in_every_build_that_reads_it(corpus):
     path = _articles(corpus, "zh")[2]
     path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nmood: happy\n", 1))

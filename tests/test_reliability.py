@@ -343,6 +343,50 @@ def test_work_forked_aside_gives_its_result_or_none(tmp_path):
         os.waitpid(pid, os.WNOHANG)  # reaped: not a zombie
 
 
+_PREPARED: list[int] = []
+
+
+def _prepare_helper() -> None:
+    _PREPARED.append(os.getpid())
+
+
+def _where_prepared(n: int) -> tuple[int, int, list[int]]:
+    """In the helper: the number squared, this process, and where prepare() ran."""
+    if n < 0:
+        raise ValueError(n)
+    return n * n, os.getpid(), list(_PREPARED)
+
+
+def test_a_helper_does_the_work_it_is_given_in_the_process_it_prepared(tmp_path):
+    """parallel.Helper: calls run in one forked process, after its prepare(); a call that
+    fails there, or a helper that died, gives None (the caller does the work itself),
+    and map_forked hands few items to a helper; close() leaves no process behind."""
+    from briefing.parallel import Helper, map_forked
+
+    helper = Helper(_prepare_helper)
+    try:
+        done = helper.map(_where_prepared, [1, 2, 3])
+        assert [n for n, _, _ in done] == [1, 4, 9]
+        pids = {pid for _, pid, _ in done}
+        assert len(pids) == 1 and os.getpid() not in pids
+        assert all(prepared == list(pids) for _, _, prepared in done)  # prepared there, once
+        assert _PREPARED == []  # not here
+        assert helper.map(_where_prepared, [1, -1]) is None  # it failed there
+        assert [pid for _, pid, _ in map_forked(_where_prepared, [5], "x", helper=helper)] == [
+            *pids
+        ]
+        (pid,) = pids
+        os.kill(pid, signal.SIGKILL)  # it dies: map finds out, and map_forked works here
+        assert helper.map(_where_prepared, [2]) is None
+        assert [pid for _, pid, _ in map_forked(_where_prepared, [5], "x", helper=helper)] == [
+            os.getpid()
+        ]
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped when map found it dead: not a zombie
+    finally:
+        helper.close()
+
+
 def test_a_site_file_changed_by_hand_is_made_again(tmp_path):
     """site/'s files are looked at (by a forked process, while the build works) before
     one is kept: a page edited or deleted by hand is made again."""
