@@ -79,6 +79,18 @@ class Story:
         return [t for t in self.tags if t.name(lang)]
 
 
+def story_fingerprint(story: Story) -> str:
+    """What a page or search entry shows of a story: its texts (Story.key: with the
+    glossary and the code that read them) and its tags. A page that shows its related
+    articles or neighbours has them in its own context."""
+    if story.fingerprint is None:  # a story appears on many pages: work it out once
+        # A hash, not the text: the archive and a big tag's pages list thousands of
+        # stories, and their tags written out made 45 MB of text to hash at 4,000.
+        text = f"{story.id}|{story.key}|{story.tags!r}"
+        story.fingerprint = "S" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return story.fingerprint
+
+
 def _compute_features(
     stories: list[Story], glossary: dict[str, str], helper: Helper | None = None
 ) -> list[tuple[Features, bytes | None]]:

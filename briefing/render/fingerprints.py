@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 
 from briefing.cache import digest
 from briefing.config import SiteConfig
-from briefing.enrich import Figure, Story, Tag
+from briefing.enrich import Figure, Story, Tag, story_fingerprint
 from briefing.model import Article
 from briefing.render.pages import Page
 
@@ -21,7 +20,7 @@ def fingerprint(page: Page, templates_key: str) -> str:
     A page made from a few stories alone (Page.made_from) stands in by them."""
     common = repr(page.common.args) if page.common else ""  # strings and a tuple of them
     if page.made_from is not None:
-        shown = ",".join([_story_fingerprint(s) if s else "-" for s in page.made_from])
+        shown = ",".join([story_fingerprint(s) if s else "-" for s in page.made_from])
     else:
         shown = _fingerprint(page.context)
     return digest(templates_key, page.path, page.template, common, shown)
@@ -36,7 +35,7 @@ def _fingerprint(value) -> str:
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return repr(value)
     if kind is Story:
-        return _story_fingerprint(value)
+        return story_fingerprint(value)
     if kind is dict:
         try:
             keys = sorted(value)  # names: a page context's, a URL's languages
@@ -46,7 +45,7 @@ def _fingerprint(value) -> str:
     if kind is list or kind is tuple:
         if value and type(value[0]) is Story and all(type(v) is Story for v in value):
             # a tag page's or the archive's stories: thousands, one call for all
-            return "[" + ",".join([v.fingerprint or _story_fingerprint(v) for v in value]) + "]"
+            return "[" + ",".join([v.fingerprint or story_fingerprint(v) for v in value]) + "]"
         return "[" + ",".join([_fingerprint(v) for v in value]) + "]"
     if kind is Tag:
         return _tag_fingerprint(value)
@@ -55,17 +54,6 @@ def _fingerprint(value) -> str:
     if kind is Figure or kind is SiteConfig:
         return repr(value)
     raise TypeError(f"no fingerprint for {kind.__name__}")
-
-
-def _story_fingerprint(story: Story) -> str:
-    """What a page shows of a story it lists or links to: its texts and tags. A page
-    that shows its related articles or neighbours has them in its own context."""
-    if story.fingerprint is None:  # a story appears on many pages: work it out once
-        # A hash, not the text: the archive and a big tag's pages list thousands of
-        # stories, and their tags written out made 45 MB of text to hash at 4,000.
-        text = f"{story.id}|{story.key}|{story.tags!r}"
-        story.fingerprint = "S" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-    return story.fingerprint
 
 
 @lru_cache(maxsize=4096)

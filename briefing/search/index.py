@@ -29,8 +29,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from briefing.cache import digest
-from briefing.enrich import Story
+from briefing.enrich import Story, story_fingerprint
 from briefing.output import CurrentSite
 from briefing.search.terms import FIELD_WEIGHTS, chinese, document_terms, fnv1a, normalize
 from briefing.text.markdown import plain_body
@@ -77,10 +76,11 @@ class Entry:
 def entry_key(story: Story, lang: str, url: str) -> str:
     """What an article's entry is made from; the entry is redone when this changes.
 
-    story.key covers the article's text and the glossary, whose terms are words to
-    the segmenter: a new term changes how every Chinese text is cut into words."""
-    tags = [t.name(lang) or "" for t in story.tags_in(lang)]
-    return digest(lang, url, story.key, story.date or "", *tags)
+    The story's fingerprint covers its texts (the date with them), its tags' names and
+    the glossary, whose terms are words to the segmenter: a new term changes how every
+    Chinese text is cut into words. Worked out already for its pages: no hash here (two
+    for every article of the site, on every build)."""
+    return f"{lang} {url} {story_fingerprint(story)}"
 
 
 def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> bytes:
