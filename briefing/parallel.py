@@ -16,6 +16,7 @@ import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from itertools import islice
 from typing import Generic, TypeVar
 
@@ -146,6 +147,39 @@ def map_forked(
         _WORK = None
 
 
+def _fork(work: Callable[[], object], theirs: tuple[int, ...], ours: tuple[int, ...]) -> int | None:
+    """A child process that closes `ours` (this process' ends of the pipes), dies with
+    this process, does `work` and exits; here, `theirs` are closed and the child's pid
+    returned. None, every end closed, when fork fails."""
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        for end in (*theirs, *ours):
+            os.close(end)
+        return None
+    if pid == 0:  # the child: nothing of the parent's is cleaned up or flushed here
+        status = 1
+        try:
+            for end in ours:
+                os.close(end)
+            _die_with(parent)
+            work()
+            status = 0
+        finally:
+            os._exit(status)
+    for end in theirs:
+        os.close(end)
+    return pid
+
+
+def _answer(function: Callable[..., object], args: tuple, pipe: int) -> None:
+    """(In a Forked child) what function(*args) returned, pickled into the pipe."""
+    data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+    with open(pipe, "wb") as answer:
+        answer.write(data)
+
+
 class Forked(Generic[Result]):
     """function(*args) run in a forked process while this one goes on (the work must
     wait on the system, stat'ing files, say, and not need this process' locks or
@@ -157,27 +191,10 @@ class Forked(Generic[Result]):
         self._pipe = -1
         if not hasattr(os, "fork"):
             return
-        parent = os.getpid()
         read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:  # the child: nothing of the parent's is cleaned up or flushed here
-            status = 1
-            try:
-                os.close(read)
-                _die_with(parent)
-                data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
-                with open(write, "wb") as pipe:
-                    pipe.write(data)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write)
-        self._pid, self._pipe = pid, read
+        pid = _fork(partial(_answer, function, args, write), theirs=(write,), ours=(read,))
+        if pid is not None:
+            self._pid, self._pipe = pid, read
 
     def result(self) -> Result | None:
         if self._pid is None:
@@ -213,27 +230,15 @@ class Helper:
         self._pid: int | None = None
         if not hasattr(os, "fork"):
             return
-        parent = os.getpid()
         requests, to_child = os.pipe()
         from_child, replies = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            for end in (requests, to_child, from_child, replies):
-                os.close(end)
+        pid = _fork(
+            partial(_serve, prepare, requests, replies),
+            theirs=(requests, replies),
+            ours=(to_child, from_child),
+        )
+        if pid is None:
             return
-        if pid == 0:  # the child: nothing of the parent's is cleaned up or flushed here
-            status = 1
-            try:
-                os.close(to_child)
-                os.close(from_child)
-                _die_with(parent)
-                _serve(prepare, requests, replies)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(requests)
-        os.close(replies)
         self._pid = pid
         # Open while the helper lives: close() closes them.
         self._to_child = open(to_child, "wb")  # noqa: SIM115
