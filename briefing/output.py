@@ -24,7 +24,8 @@ import ctypes
 import errno
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from briefing.cache import Cache
@@ -99,6 +100,11 @@ class CurrentSite:
             return self._found[path]
         return _identity_at(self._in_site + path)
 
+    @property
+    def cloning(self) -> bool:
+        """Is another process filling the previous copy with links (see __init__)?"""
+        return self._clone is not None
+
     def cloned(self) -> dict[str, Identity] | None:
         """The files the other process linked into the previous copy (waiting for it),
         or None if it did not (not the build after a full one, or it failed)."""
@@ -144,8 +150,18 @@ def write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) -> 
         ) from None
 
 
+# What a build holds of the files it makes while another process fills the previous copy
+# with links (the build after a full one): the first pages and index files it renders,
+# not a whole site made anew.
+HELD_WHILE_CLONING = 16 << 20
+
+
 def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) -> int:
     previous_dir, cache = site.previous_dir, site.cache
+    if site.cloning:
+        # Rendering goes on while the links are made (27,000 at 4,000 articles, a
+        # couple of seconds): what it makes is held, then written once they are done.
+        files = _held_while(files, HELD_WHILE_CLONING)
     previous = site.cloned()
     if previous is None:
         previous = _previous_copy(site)
@@ -181,6 +197,22 @@ def _write_site(site: CurrentSite, files: Iterable[tuple[str, bytes | None]]) ->
     cache.record_site_files(tree, {p: (fingerprints.get(p, ""), *i) for p, i in identities.items()})
     cache.mark_tree(tree, clean=True, commit=False)  # with the build's own commit
     return len(identities)
+
+
+def _held_while(
+    files: Iterable[tuple[str, bytes | None]], limit: int
+) -> Iterator[tuple[str, bytes | None]]:
+    """The same files: those that come first, up to `limit` bytes of them, made before
+    the first is given (the caller waits meanwhile for what it needs to write them)."""
+    files = iter(files)
+    held: list[tuple[str, bytes | None]] = []
+    size = 0
+    for path, data in files:
+        held.append((path, data))
+        size += len(data) if data else 0
+        if size > limit:
+            break
+    return chain(held, files)
 
 
 def _clone_by_links(source: Path, target: Path) -> dict[str, Identity]:
