@@ -254,6 +254,25 @@ def test_the_build_after_a_full_one_links_site_in_whole(corpus, tmp_path):
     assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
 
 
+def test_the_build_after_a_full_one_renders_while_the_links_are_made(corpus, monkeypatch):
+    """Its pages and index are made before it waits for the other process's links
+    (output._write_site holds them meanwhile), and written once they are done."""
+    from briefing import output
+
+    asked: list[tuple[output.CurrentSite, int]] = []
+    cloned = output.CurrentSite.cloned
+
+    def counting(site):
+        asked.append((site, len(site.fingerprints)))  # the pages and index files made so far
+        return cloned(site)
+
+    monkeypatch.setattr(output.CurrentSite, "cloned", counting)
+    add_article(corpus)
+    build(Project(corpus))
+    ((site, made_before_links),) = asked
+    assert made_before_links == len(site.fingerprints) > 200
+
+
 def test_a_build_after_a_full_one_that_fails_leaves_a_copy_the_next_one_uses(corpus, tmp_path):
     """The previous copy is filled with links by another process while the build works
     (output.CurrentSite): a build that fails meanwhile leaves it half made, marked as
