@@ -104,11 +104,11 @@ def map_forked(
     """function(item) for each item, in order, on every core when there are many.
     `what` names the items for the log (-v): "12 pages on 2 cores". `before_fork` runs
     first when workers will be forked: what it loads, every worker shares instead of
-    each loading it again. Few items are worked on by `helper` when one is given
-    (it has loaded what they need already), else in this process. A worker's results go back a chunk at a time: `size`, when
-    items differ much in how large a result they make, says how many items' worth
-    each is, and a chunk holds at most `chunksize` worth (an item larger than that,
-    alone)."""
+    each loading it again. Few items are worked on by `helper` when one is given (it
+    has loaded what they need already), else in this process. A worker's results go
+    back a chunk at a time: `size`, when items differ much in how large a result they
+    make, says how many items' worth each is, and a chunk holds at most `chunksize`
+    worth (an item larger than that, alone)."""
     global _WORK
     workers = min(cores(), 8)
     threshold = PARALLEL_FROM if parallel_from is None else parallel_from
