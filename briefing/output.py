@@ -265,7 +265,7 @@ def _previous_copy(site: CurrentSite) -> dict[str, Identity]:
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         folder.unlink()  # the link itself goes, never what it points to
     tree = _inode(folder)
-    if tree is not None and not cache.knows_tree(tree) and _has_files(folder):
+    if tree is not None and not cache.knows_tree(tree) and has_files(folder):
         # Not a copy a build of this cache made: a site/ that was there before the first
         # build, or before .cache/ was deleted. Nothing in it is ours to delete.
         kept = _free_name(folder.with_name("site-unknown"))
@@ -298,12 +298,13 @@ def _empty_folder(folder: Path) -> bool:
     try:
         if folder.is_symlink() or not folder.is_dir():
             return False
-        return not _has_files(folder)
+        return not has_files(folder)
     except OSError:
         return False
 
 
-def _has_files(folder: Path) -> bool:
+def has_files(folder: Path) -> bool:
+    """Does the folder hold anything? (OSError when it cannot be read or is missing.)"""
     with os.scandir(folder) as entries:
         return next(entries, None) is not None
 

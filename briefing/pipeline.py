@@ -30,7 +30,7 @@ from briefing.errors import BriefingError, InputError, WarningCounter, log
 from briefing.glossary import load_glossary
 from briefing.ingest.stage import ingest_raw_files
 from briefing.model import Article
-from briefing.output import CurrentSite, write_site
+from briefing.output import CurrentSite, has_files, write_site
 from briefing.parallel import Helper, map_forked
 from briefing.progress import Progress
 from briefing.render.assets import fingerprinted_assets
@@ -472,7 +472,7 @@ def segmenting_helper(project: Project, render: bool) -> Iterator[Helper | None]
     new or edited ones (their features and search entries: parallel.map_forked's
     `helper`), and loading the dictionary here was an eighth of adding one at 1,000
     articles. A first build segments every article on forked workers instead."""
-    helper = Helper(load_text_tools) if render and _has_files(project.site_dir) else None
+    helper = Helper(load_text_tools) if render and _built_before(project.site_dir) else None
     try:
         yield helper
     finally:
@@ -480,11 +480,10 @@ def segmenting_helper(project: Project, render: bool) -> Iterator[Helper | None]
             helper.close()
 
 
-def _has_files(folder: Path) -> bool:
+def _built_before(site_dir: Path) -> bool:
     try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is not None
-    except OSError:
+        return has_files(site_dir)
+    except OSError:  # no site/ yet
         return False
 
 
