@@ -93,12 +93,28 @@ class CurrentSite:
         return True
 
     def _identity_of(self, path: str) -> Identity | None:
+        found = self._recorded_identities()
+        if path in found:
+            return found[path]
+        return _identity_at(self._in_site + path)
+
+    def _recorded_identities(self) -> dict[str, Identity | None]:
         if self._found is None:
             found = self._stats.result() if self._stats else None
             self._found = dict(zip(self.records, found, strict=True)) if found else {}
-        if path in self._found:
-            return self._found[path]
-        return _identity_at(self._in_site + path)
+        return self._found
+
+    def settle(self) -> None:
+        """Before a process is forked that asks keep() itself: it finds the files' stats
+        here, not in the pipe of the process that made them (this one reads that)."""
+        self._recorded_identities()
+
+    def adopt(self, path: str, fingerprint: str, kept: Identity | None) -> None:
+        """What a forked process's keep() or made() decided of a file, noted here as if
+        decided here: `kept`, the identity of a file it kept."""
+        self.fingerprints[path] = fingerprint
+        if kept is not None:
+            self.kept[path] = kept
 
     @property
     def cloning(self) -> bool:

@@ -221,6 +221,65 @@ def test_an_added_article_is_segmented_by_the_helper_not_the_build(corpus, monke
     assert chinese._SEGMENTER is None
 
 
+FORKED_INDEX = "search index brought up to date by a forked process"
+
+
+def _build_logged(root: Path) -> list[str]:
+    lines = LogLines()
+    level = log.level
+    log.addHandler(lines)
+    log.setLevel(logging.DEBUG)
+    try:
+        build(Project(root))
+    finally:
+        log.removeHandler(lines)
+        log.setLevel(level)
+    return lines.lines
+
+
+def test_an_added_articles_index_is_made_by_another_process_while_pages_render(
+    corpus, tmp_path, monkeypatch
+):
+    """pipeline.SearchStage: the few entries of an editor's build and the index files
+    they change are made by a forked process while the build renders; the build writes
+    what it sends back. Where that process fails, or the index must be made afresh,
+    the build makes it itself: the site is the same each time."""
+    from briefing.search.index import SearchIndex
+
+    add_article(corpus)
+    assert FORKED_INDEX in _build_logged(corpus)
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh1")
+
+    # An article edited twice: the second build takes out the postings the first put in
+    # (so the cache has what that process made), and the files it kept are kept again.
+    docs = corpus / "site" / "search" / "zh" / "doc"
+    inodes = {p.name: p.stat().st_ino for p in docs.iterdir()}
+    edit_chinese(corpus)
+    assert FORKED_INDEX in _build_logged(corpus)
+    assert sum(p.stat().st_ino != inodes[p.name] for p in docs.iterdir()) == 1
+    path = _articles(corpus, "zh")[5]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("编辑补充的一段文字。", "再次修改后的句子。"), encoding="utf-8")
+    assert FORKED_INDEX in _build_logged(corpus)
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh2")
+
+    edit_english_same_size_and_time(corpus)
+    with monkeypatch.context() as patched:  # held_writes runs only in the forked process
+
+        def fails(*args: object) -> None:
+            raise RuntimeError("the forked process fails")
+
+        patched.setattr(SearchIndex, "held_writes", fails)
+        assert FORKED_INDEX not in _build_logged(corpus)
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh3")
+
+    # A shard of the index is not the one last written: the index is made afresh, here.
+    next((corpus / "site" / "search" / "zh").glob("shard-*.json.gz")).unlink()
+    retitle(corpus)
+    assert FORKED_INDEX not in _build_logged(corpus)
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh4")
+
+
 def test_a_file_that_warned_warns_again_in_every_build_that_reads_it(corpus):
     path = _articles(corpus, "zh")[2]
     path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nmood: happy\n", 1))

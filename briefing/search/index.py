@@ -198,6 +198,10 @@ def _chinese_body_terms(normalized: str, tokens: list[str]) -> list[str]:
     return chinese_terms(normalized, tokens=tokens)
 
 
+class WholeIndexNeeded(Exception):
+    """The index cannot be brought up to date in place: it is to be made afresh."""
+
+
 def shard_count(postings: int) -> int:
     """A power of two, so that the count changes (and every shard with it) only as the
     index doubles in size."""
@@ -223,6 +227,9 @@ class SearchIndex:
         self.db = db
         self.lang = lang
         self.site = site
+        # What it writes to its tables, when kept for another process to write (a forked
+        # one makes the index: see held_writes); None: written at once.
+        self.writes: list[tuple[str, list[tuple]]] | None = None
         self.folder = f"search/{lang}/"
         # Tables named after their own definition: a new layout starts a new table, the
         # old one is dropped.
@@ -255,9 +262,12 @@ class SearchIndex:
         gone = [i for i in known if i not in keys]
         return Plan(current, keys, known, changed, gone)
 
-    def files(self, plan: Plan, entries: Iterator[Entry]) -> Iterator[IndexFile]:
+    def files(
+        self, plan: Plan, entries: Iterator[Entry], in_place_only: bool = False
+    ) -> Iterator[IndexFile]:
         """The index files, from the plan and the entries of its changed articles, in
-        order (made on every core, as they are needed)."""
+        order (made on every core, as they are needed). `in_place_only`: raise
+        WholeIndexNeeded rather than make the whole index afresh."""
         current, keys, known, changed, gone = (
             plan.current,
             plan.keys,
@@ -277,9 +287,25 @@ class SearchIndex:
             ):
                 yield from self._update(current, keys, known, made, gone, shards)
                 return
+            if in_place_only:
+                raise WholeIndexNeeded(self.lang)
             yield from self._rebuild(current, keys, known, made, gone)
             return
+        if in_place_only:
+            raise WholeIndexNeeded(self.lang)
         yield from self._rebuild(current, keys, known, None, gone, changed, entries)
+
+    def held_writes(self, db: sqlite3.Connection) -> None:
+        """From now on, read through `db` and keep what would be written (`writes`): in
+        a forked process, which must not use its parent's connection nor write the
+        file the parent is writing; the parent writes them (write)."""
+        self.db = db
+        self.writes = []
+
+    def write(self, writes: list[tuple[str, list[tuple]]]) -> None:
+        """Write what another process's SearchIndex held (held_writes)."""
+        for statement, rows in writes:
+            self.db.executemany(statement, rows)
 
     # --- the two ways ---------------------------------------------------------------------
 
@@ -409,16 +435,22 @@ class SearchIndex:
         self._store_shards(shards)
 
     def _remember_one(self, story_id: str, number: int, key: str, entry: Entry) -> None:
-        self.db.execute(
+        self._write(
             f"INSERT OR REPLACE INTO {self.docs_table} VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self.lang, story_id, number, key, entry.length, entry.count, entry.terms),
+            [(self.lang, story_id, number, key, entry.length, entry.count, entry.terms)],
         )
 
     def _forget(self, gone: list[str]) -> None:
-        self.db.executemany(
+        self._write(
             f"DELETE FROM {self.docs_table} WHERE lang = ? AND id = ?",
             [(self.lang, i) for i in gone],
         )
+
+    def _write(self, statement: str, rows: list[tuple]) -> None:
+        if self.writes is None:
+            self.db.executemany(statement, rows)
+        else:
+            self.writes.append((statement, rows))
 
     def _stored_shards(self) -> int | None:
         row = self.db.execute(
@@ -427,8 +459,8 @@ class SearchIndex:
         return row[0] if row else None
 
     def _store_shards(self, shards: int) -> None:
-        self.db.execute(
-            f"INSERT OR REPLACE INTO {self.state_table} VALUES (?, ?)", (self.lang, shards)
+        self._write(
+            f"INSERT OR REPLACE INTO {self.state_table} VALUES (?, ?)", [(self.lang, shards)]
         )
 
     def _shard_path(self, k: int) -> str:
