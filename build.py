@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """Build the briefing site: `python build.py --help` lists the commands."""
 
-import sys
 from pathlib import Path
 
-from briefing.cli import main
+from briefing.cli import exit_at_once, main
 
 if __name__ == "__main__":
-    sys.exit(main(root=Path(__file__).resolve().parent))
+    exit_at_once(main(root=Path(__file__).resolve().parent))

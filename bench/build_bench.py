@@ -116,8 +116,8 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int, str]:
 def ours(root: Path) -> tuple[float, int, dict[str, float]]:
     """`python build.py -v` in the project, with the time of each stage it logs."""
     code = (
-        "import sys; from pathlib import Path; from briefing.cli import main; "
-        f"sys.exit(main(['-v'], root=Path({str(root)!r})))"
+        "from pathlib import Path; from briefing.cli import exit_at_once, main; "
+        f"exit_at_once(main(['-v'], root=Path({str(root)!r})))"
     )
     seconds, peak, log = timed([sys.executable, "-c", code], ROOT)
     stages = {}

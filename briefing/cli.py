@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import logging
+import os
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from briefing import freshness
 from briefing.config import (
@@ -222,6 +227,23 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     finally:
         log.handlers[:], log.propagate = saved[0], saved[2]
         log.setLevel(saved[1])
+
+
+def exit_at_once(code: int) -> NoReturn:
+    """End the process without Python's teardown, which frees the build's objects one by
+    one (its stories, pages and caches: the system frees them at once when the process
+    ends): 0.11-0.16 s of adding an article at 1,000. What is registered to run at exit
+    still runs, and the output is flushed; with other threads still running (`serve`),
+    the usual exit waits for them."""
+    if threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):  # a closed pipe (`| head`)
+                stream.flush()
+        os._exit(code)
 
 
 def _run(args: argparse.Namespace, project: Project, counter: WarningCounter) -> int:

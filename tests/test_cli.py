@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,40 @@ def test_help_lists_the_commands():
     ).stdout
     for command in ("build", "ingest", "explain", "--strict", "-q", "-v"):
         assert command in out
+
+
+def test_build_py_ends_at_once_with_the_status_and_every_line_the_build_printed(tmp_path):
+    """build.py ends its process without Python's teardown (cli.exit_at_once): what the
+    build printed is all there, its status is the exit status, and the site is whole."""
+    root = tmp_path / "project"
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("site.toml", "build.py"):
+        shutil.copy(REPO / name, root / name)
+    (root / "content" / "raw" / "empty.txt").write_bytes(b"")
+
+    # Output buffered as on an editor's machine (this one may set PYTHONUNBUFFERED).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+    def build_py(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "build.py", *args], cwd=root, env=env, capture_output=True, text=True
+        )
+
+    done = build_py()
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "error: content/raw/empty.txt: empty file"
+    assert lines[-1].startswith("site: ") and "files in site" in lines[-1]
+    assert (root / "site" / "sitemap.xml").read_text(encoding="utf-8").endswith("</urlset>\n")
+    strict = build_py("--strict")
+    assert strict.returncode == 1
+    assert strict.stderr.splitlines()[-1].startswith("error: --strict: ")
+    listed = build_py("list")  # printed to a pipe: held in stdout's buffer till the end
+    assert listed.returncode == 0
+    articles = len(list((root / "content" / "zh").glob("*.md")))
+    assert len(listed.stdout.splitlines()) == articles + 1
+    assert listed.stdout.splitlines()[-1].startswith(f"{articles} articles: ")
 
 
 def test_build_ingests_every_seed_and_leaves_raw_files_alone(seeded_project, run):
