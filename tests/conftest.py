@@ -50,6 +50,9 @@ os.environ.update(
 (ARGOS_HOME / "cache" / "argos-translate" / "spacy" / "senter" / "model").mkdir(parents=True)
 
 (ARGOS_HOME / "home").mkdir()
+# Also at exit: a script that imports a test module's helpers (tests.test_incremental's
+# comparable, say) runs no session, and left the folder behind.
+atexit.register(shutil.rmtree, ARGOS_HOME, ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
