@@ -167,20 +167,13 @@ CHANGES = [
 
 @pytest.mark.slow
 def test_every_incremental_build_makes_the_site_a_fresh_build_makes(corpus, tmp_path):
-    pools = LogLines()
-    level = log.level
+    logged: list[str] = []
     for change in CHANGES:
         change(corpus)
-        log.addHandler(pools)
-        log.setLevel(logging.DEBUG)
-        try:
-            build(Project(corpus))
-        finally:
-            log.removeHandler(pools)
-            log.setLevel(level)
+        logged += _build_logged(corpus)
         assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh"), change
     # The incremental builds ran their work on forked workers too, where it was much.
-    ran = " ".join(pools.lines)
+    ran = " ".join(logged)
     for work in (
         "stories' features on",
         "search entries on",  # both languages' entries, by one set of workers
