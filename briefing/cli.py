@@ -238,7 +238,7 @@ def exit_at_once(code: int) -> NoReturn:
     if threading.active_count() > 1:
         sys.exit(code)
     try:
-        atexit._run_exitfuncs()
+        atexit._run_exitfuncs()  # what the interpreter runs at exit (CPython's own runner)
     finally:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):  # a closed pipe (`| head`)
