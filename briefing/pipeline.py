@@ -387,8 +387,8 @@ class SearchStage:
         if isinstance(done, tuple):
             log.debug("search index brought up to date by a forked process")
             files, writes = done
-            for path, data, fingerprint, kept in files:
-                self.site.adopt(path, fingerprint, kept)
+            for path, data, made_from, kept in files:
+                self.site.adopt(path, made_from, kept)
                 yield path, data
             for index, held in zip(self.indexes, writes, strict=True):
                 index.write(held)
