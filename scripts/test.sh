@@ -19,9 +19,14 @@ fi
 # A CPU wheel that pip finds without any index (a wheelhouse in pip's find-links, as on
 # the machine these tests are run on, which reaches PyPI and nothing else) is taken
 # first: --no-index never downloads anything, so it cannot pull the CUDA build by
-# mistake. TORCH_INDEX_URL chooses another index (a mirror, or a CUDA one).
+# mistake (--no-deps: torch's dependencies are not in such a wheelhouse, and pip then
+# takes them from PyPI with torch already installed). TORCH_INDEX_URL chooses another
+# index (a mirror, or a CUDA one).
 torch_index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
-if ! python -m pip install -q --no-index "torch==2.13.0" 2>/dev/null; then
+if python -m pip install -q --no-index --no-deps "torch==2.13.0" 2>/dev/null; then
+  # torch's own dependencies (filelock, sympy, ...) from PyPI: torch itself is installed.
+  python -m pip install -q "torch==2.13.0"
+else
   python -m pip install -q torch --index-url "$torch_index"
 fi
 python -m pip install -q -e ".[test,translate,bench]"
