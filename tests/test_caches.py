@@ -122,3 +122,31 @@ def test_a_cache_from_before_the_site_records_were_one_value_is_looked_at(tmp_pa
     records = db.execute("SELECT count(*) FROM site_files").fetchone()[0]
     db.close()
     assert "site_file" not in tables and records >= 1
+
+
+def test_stored_rows_go_in_a_batch_at_a_time_and_none_is_lost(tmp_path, monkeypatch):
+    """Cache.store writes its rows some at a time: what it holds is read back by the same
+    process before any batch is full, kept by the commit, and dropped by a rollback."""
+    from briefing import cache as cache_module
+    from briefing.cache import Cache
+
+    monkeypatch.setattr(cache_module, "STORED_AT_ONCE", 4)
+    path = tmp_path / "build.sqlite"
+    cache = Cache(path)
+    for n in range(10):  # two full batches written, two rows held
+        cache.store("features", f"k{n}", {"n": n})
+    assert len(cache.stored) == 2
+    assert cache.get("features", "k9") == {"n": 9}  # read back, held rows written first
+    assert cache.get_many("features", [f"k{n}" for n in range(10)]) == {
+        f"k{n}": {"n": n} for n in range(10)
+    }
+    cache.store("features", "k10", {"n": 10})
+    cache.commit()
+    cache.store("features", "lost", {"n": -1})
+    cache.rollback()
+    cache.close()
+    again = Cache(path)
+    assert sorted(again.get_many("features", [f"k{n}" for n in range(11)] + ["lost"])) == sorted(
+        f"k{n}" for n in range(11)
+    )
+    again.close()

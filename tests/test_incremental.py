@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing import parallel, pipeline
+from briefing import cache, parallel, pipeline
 from briefing.config import Project
 from briefing.errors import InputError, log
 from briefing.pipeline import build
 from briefing.render import templates
+from briefing.search import index as search_index_module
 
 from .conftest import REPO
 from .site_helpers import index_file, snapshot
@@ -70,6 +71,9 @@ TEST_PARALLEL_PAGES_FROM = 50
 # site's archive and tags are.
 TEST_RUNS_FROM = 2
 TEST_RUN_ENDS = 3
+# And the cache's rows go into SQLite a few at a time, as a large site's hundreds do
+# (Cache.store, the search index's rows), the last batch of each stage at its commit.
+TEST_ROWS_AT_ONCE = 3
 
 
 @pytest.fixture
@@ -80,6 +84,8 @@ def corpus(tmp_path, monkeypatch) -> Path:
     monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", TEST_PARALLEL_PAGES_FROM)
     monkeypatch.setattr(templates, "RUNS_FROM", TEST_RUNS_FROM)
     monkeypatch.setattr(templates, "RUN_ENDS", TEST_RUN_ENDS)
+    monkeypatch.setattr(cache, "STORED_AT_ONCE", TEST_ROWS_AT_ONCE)
+    monkeypatch.setattr(search_index_module, "REMEMBERED_AT_ONCE", TEST_ROWS_AT_ONCE)
     root = make_corpus(TEST_PARALLEL_FROM + 6, tmp_path / "corpus")
     build(Project(root))
     return root
