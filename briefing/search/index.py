@@ -440,12 +440,10 @@ class SearchIndex:
         return Entry(doc=doc_file(story, self.lang, url), terms=terms, length=length, count=count)
 
     def _remember(self, keys, numbers, entries, shards) -> None:
-        for story_id, entry in entries.items():
-            self._remember_one(story_id, numbers[story_id], keys[story_id], entry)
+        self._remember_rows(
+            [self._row(i, numbers[i], keys[i], entry) for i, entry in entries.items()]
+        )
         self._store_shards(shards)
-
-    def _remember_one(self, story_id: str, number: int, key: str, entry: Entry) -> None:
-        self._remember_rows([self._row(story_id, number, key, entry)])
 
     def _row(self, story_id: str, number: int, key: str, entry: Entry) -> tuple:
         return (self.lang, story_id, number, key, entry.length, entry.count, entry.terms)
