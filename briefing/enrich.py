@@ -19,6 +19,7 @@ from typing import NamedTuple
 from briefing.cache import Cache, NoCache, digest
 from briefing.model import Article
 from briefing.parallel import Helper, map_forked
+from briefing.related import Relations, related_map
 from briefing.text import chinese, markdown
 from briefing.text.markdown import plain_body, plain_text
 
@@ -26,6 +27,9 @@ SUMMARY_CHARS = {"zh": 110, "en": 240}
 CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
 MAX_TAGS = 6
 FIGURES_KEPT = 2  # of each story and language: the home page shows two at most of one story
+# The cache's entry of what the last related map was made from (related.Relations).
+RELATIONS = "related"
+RELATIONS_KEY = "last build"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +214,13 @@ def enrich(
         story.figures = _features(story).figures
         story.newer = stories[index - 1].id if index > 0 else None
         story.older = stories[index + 1].id if index + 1 < len(stories) else None
-    # (Loads numpy: here, so that a build that finds nothing changed never does, 0.1 s.)
-    from briefing.related import related_map
-
     words = {s.id: _features(s).words for s in stories}
-    for story_id, others in related_map(stories, words).items():
+    previous = cache.get(RELATIONS, RELATIONS_KEY)
+    related, relations = related_map(
+        stories, words, previous if isinstance(previous, Relations) else None
+    )
+    cache.store(RELATIONS, RELATIONS_KEY, relations)
+    for story_id, others in related.items():
         by_id[story_id].related = others
     for story in stories:  # what pages show of them is on the story now (20 MB at 10,000)
         story.features = None

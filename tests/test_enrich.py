@@ -127,9 +127,59 @@ def test_related_articles_are_the_best_scored_pairs(monkeypatch, block):
         story.tags = [Tag(slug=s, names=()) for s in pick.sample(slugs, pick.randrange(3))]
         words[story.id] = set(pick.sample(vocabulary, pick.randrange(1, 8)))
         stories.append(story)
-    found = related_map(stories, words)
+    found, _ = related_map(stories, words)
     assert found == plain_related(stories, words)
     assert sum(map(len, found.values())) > 200  # most stories have related ones
+
+
+def test_a_few_changed_stories_relate_as_a_whole_count_would(monkeypatch):
+    """Stories added, removed and changed a few at a time, each map made from the last
+    one's Relations: the same map as every pair counted, and mostly without counting
+    them. Words drawn unevenly, so that some are held about as often as the limit
+    (which moves with the number of stories) and flip between telling and not."""
+    pick = random.Random(11)
+    vocabulary = [f"w{n}" for n in range(70)]
+    weights = [1 / (n + 1) ** 0.9 for n in range(len(vocabulary))]
+    slugs = ["w1", "w3", "t1", "t2", "t3", "t4", "t5"]
+
+    def story(n: int) -> tuple[Story, set[str]]:
+        made = Story(id=f"s{pick.randrange(100000):05d}-{n}", versions={})
+        made.tags = [Tag(slug=s, names=()) for s in pick.sample(slugs, pick.randrange(3))]
+        return made, set(pick.choices(vocabulary, weights, k=pick.randrange(1, 14)))
+
+    counted = []
+    whole_map = related_module._whole_map
+
+    def counting(*args):
+        counted.append(len(args[0]))
+        return whole_map(*args)
+
+    monkeypatch.setattr(related_module, "_whole_map", counting)
+    stories, words = [], {}
+    for n in range(110):
+        made, its_words = story(n)
+        stories.append(made)
+        words[made.id] = its_words
+    previous = None
+    for step in range(60):
+        for _ in range(pick.randrange(1, 4)):
+            change = pick.random()
+            if change < 0.45:  # an article added
+                made, its_words = story(1000 + step)
+                stories.insert(pick.randrange(len(stories) + 1), made)
+                words[made.id] = its_words
+            elif change < 0.7:  # one removed
+                gone = stories.pop(pick.randrange(len(stories)))
+                del words[gone.id]
+            elif change < 0.85:  # one edited: other words
+                edited = pick.choice(stories)
+                words[edited.id] = story(0)[1]
+            else:  # one whose tags changed (a glossary term's spread, say)
+                pick.choice(stories).tags = story(0)[0].tags
+        found, previous = related_map(stories, words, previous)
+        assert found == plain_related(stories, words), step
+    assert len(counted) <= 10  # the first map, and when too much changed at once
+    assert sum(map(len, found.values())) > 150
 
 
 def test_tag_slugs_are_ascii():
