@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import gc
 import multiprocessing as mp
 import os
@@ -133,6 +134,7 @@ def map_forked(
             initializer=_start_worker,
             initargs=(os.getpid(),),
         ) as pool:
+            _widen_pipe(pool)
             chunks = _chunks(items, chunksize, size)
             queued = deque(pool.submit(_run, *chunk) for chunk in islice(chunks, workers * AHEAD))
             try:
@@ -145,6 +147,20 @@ def map_forked(
                     future.cancel()
     finally:
         _WORK = None
+
+
+def _widen_pipe(pool: object) -> None:
+    """The pipe the workers send their results through, as wide as Linux lets it be
+    (1 MB, not 64 KB): a chunk of pages is several hundred KB, and each 64 KB read made
+    the main process allocate a buffer for the rest of the message (os.read of
+    `remaining` bytes) and return it. Elsewhere, or if the pool is made otherwise, as it is."""
+    with contextlib.suppress(AttributeError, OSError):
+        reader = pool._result_queue._reader  # type: ignore[attr-defined]
+        fcntl.fcntl(reader.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
+
+
+_F_SETPIPE_SZ = 1031  # linux/fcntl.h
+_PIPE_SIZE = 1 << 20  # /proc/sys/fs/pipe-max-size, by default
 
 
 def _fork(work: Callable[[], object], theirs: tuple[int, ...], ours: tuple[int, ...]) -> int | None:
