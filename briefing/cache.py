@@ -173,6 +173,12 @@ class Cache:
         if len(self.stored) >= STORED_AT_ONCE:
             self._write_stored()
 
+    def store_pickled(self, namespace: str, key: str, value: bytes) -> None:
+        """store() of a value pickled already (a forked worker pickles what it sends)."""
+        self.stored.append((namespace, key, value))
+        if len(self.stored) >= STORED_AT_ONCE:
+            self._write_stored()
+
     def _write_stored(self) -> None:
         self.db.executemany(_INSERT, self.stored)
         self.stored = []
@@ -262,6 +268,9 @@ class NoCache(Cache):
         pass
 
     def store(self, namespace: str, key: str, value: object) -> None:
+        pass
+
+    def store_pickled(self, namespace: str, key: str, value: bytes) -> None:
         pass
 
     def commit(self) -> None:
