@@ -27,9 +27,9 @@ SUMMARY_CHARS = {"zh": 110, "en": 240}
 CONTEXT_CHARS = {"zh": 60, "en": 140}  # longer clauses make poor captions for a figure
 MAX_TAGS = 6
 FIGURES_KEPT = 2  # of each story and language: the home page shows two at most of one story
-# The cache's entry of what the last related map was made from (related.Relations).
+# The cache's namespace of what the last related map was made from (related.Relations),
+# kept under a key of this code (digest): another version's is not used, and goes.
 RELATIONS = "related"
-RELATIONS_KEY = "last build"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +215,13 @@ def enrich(
         story.newer = stories[index - 1].id if index > 0 else None
         story.older = stories[index + 1].id if index + 1 < len(stories) else None
     words = {s.id: _features(s).words for s in stories}
-    previous = cache.get(RELATIONS, RELATIONS_KEY)
+    key = digest("related articles")
+    previous = cache.get(RELATIONS, key)
     related, relations = related_map(
         stories, words, previous if isinstance(previous, Relations) else None
     )
-    cache.store(RELATIONS, RELATIONS_KEY, relations)
+    cache.store(RELATIONS, key, relations)
+    cache.keep_only(RELATIONS, [key])
     for story_id, others in related.items():
         by_id[story_id].related = others
     for story in stories:  # what pages show of them is on the story now (20 MB at 10,000)

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from briefing import related as related_module
+from briefing.cache import Cache
 from briefing.config import Project
 from briefing.content import read_articles
 from briefing.enrich import FIGURES_KEPT, Story, Tag, enrich, find_figures, tag_slug
@@ -180,6 +181,32 @@ def test_a_few_changed_stories_relate_as_a_whole_count_would(monkeypatch):
         assert found == plain_related(stories, words), step
     assert len(counted) <= 10  # the first map, and when too much changed at once
     assert sum(map(len, found.values())) > 150
+
+
+def test_a_build_relates_an_added_article_from_the_last_builds_map(tmp_path, monkeypatch):
+    """enrich() keeps what its related map was made from in the cache, and the next
+    build, one article more, works from it rather than counting every pair: the same
+    related articles as a build without a cache."""
+    project = Project(REPO)
+    zh = read_articles(project, "zh").articles
+    en = read_articles(project, "en").articles
+    glossary = load_glossary(project.glossary_path)
+    chinese.use_terms(list(glossary))
+    cache = Cache(tmp_path / "build.sqlite")
+    try:
+        enrich(zh[1:], en, glossary, cache)
+        cache.commit()
+        counted = []
+        whole_map = related_module._whole_map
+        monkeypatch.setattr(
+            related_module, "_whole_map", lambda *a: counted.append(1) or whole_map(*a)
+        )
+        found = {s.id: s.related for s in enrich(zh, en, glossary, cache)}
+    finally:
+        cache.close()
+    assert not counted  # from the last build's map
+    assert found == {s.id: s.related for s in enrich(zh, en, glossary)}
+    assert any(found.values())
 
 
 def test_tag_slugs_are_ascii():
