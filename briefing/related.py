@@ -73,7 +73,7 @@ def related_map(
     if previous is not None:
         related = _changed_map(stories, words, holdings, holders, spread, limit, digests, previous)
     if related is None:
-        related = _whole_map(stories, words)
+        related = _whole_map(stories, words, holdings, holders, limit)
     return related, Relations(limit, spread, digests, related)
 
 
@@ -113,15 +113,17 @@ def _changed_map(
     if len(redo) > max(REDONE_AT_MOST, len(stories) // REDONE_SHARE):
         return None
     pair_scores = _PairScores(words, holdings, holders, limit)
+    changed_scores = {story_id: pair_scores.scores(story_id) for story_id in changed}
     challengers: dict[str, set[str]] = {}  # kept story -> changed stories it shares with
-    for story_id in changed:
-        for other in pair_scores.scores(story_id):
+    for story_id, scores in changed_scores.items():
+        for other in scores:
             if other not in redo:
                 challengers.setdefault(other, set()).add(story_id)
     related = {}
     for story in stories:
         if story.id in redo:
-            related[story.id] = _best(pair_scores.scores(story.id))
+            found = changed_scores.get(story.id)
+            related[story.id] = _best(pair_scores.scores(story.id) if found is None else found)
         elif story.id in challengers:
             candidates = {*previous.related[story.id], *challengers[story.id]}
             related[story.id] = _best(pair_scores.scores(story.id, candidates))
@@ -174,7 +176,13 @@ def _best(scores: dict[str, float]) -> list[str]:
     return sorted(scores, key=lambda other: (-scores[other], other))[:MAX_RELATED]
 
 
-def _whole_map(stories: list[Story], words: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
+def _whole_map(
+    stories: list[Story],
+    words: Mapping[str, Collection[str]],
+    holdings: dict[str, list[Feature]],
+    holders: dict[Feature, list[str]],
+    limit: int,
+) -> dict[str, list[str]]:
     """Every pair counted with array operations: they are hundreds of thousands at
     4,000 stories, and a Counter for each story took half a second, alone in the main
     process, of every build. They are counted for a block of stories at a time, which
@@ -183,38 +191,37 @@ def _whole_map(stories: list[Story], words: Mapping[str, Collection[str]]) -> di
 
     ids = sorted(s.id for s in stories)  # a story's number: ascending numbers, ascending ids
     number = {story_id: n for n, story_id in enumerate(ids)}
-    story_of, feature_of, is_tag = _holdings(stories, words, number)
+    story_of, feature_of, is_tag = _holdings(holdings, holders, number)
     spread = np.bincount(feature_of, minlength=len(is_tag))
-    telling = spread[feature_of] <= max(3, min(len(stories) // 5, RELATED_FEATURE_LIMIT))
+    telling = spread[feature_of] <= limit
     story_of, feature_of = story_of[telling], feature_of[telling]
     by_feature = np.lexsort((story_of, feature_of))  # each feature's holders side by side
     story_of, feature_of = story_of[by_feature], feature_of[by_feature]
-    holdings = _Holdings(story_of, feature_of, is_tag)
+    telling_holdings = _Holdings(story_of, feature_of, is_tag)
     word_counts = np.array([len(words[story_id]) for story_id in ids], dtype=np.int64)
     related: dict[str, list[str]] = {story.id: [] for story in stories}
-    for first, end in _blocks(holdings.pairs_by_story(len(ids)), PAIRS_A_BLOCK):
-        one, other, tags, shared = holdings.shared(first, end, len(ids))
+    for first, end in _blocks(telling_holdings.pairs_by_story(len(ids)), PAIRS_A_BLOCK):
+        one, other, tags, shared = telling_holdings.shared(first, end, len(ids))
         for a, b in _best_pairs(one, other, tags, shared, word_counts):
             related[ids[a]].append(ids[b])
     return related
 
 
 def _holdings(
-    stories: list[Story], words: Mapping[str, Collection[str]], number: dict[str, int]
+    holdings: dict[str, list[Feature]], holders: dict[Feature, list[str]], number: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each (story, feature) a story has, as two arrays of numbers; and whether each
-    feature is a tag (a tag's slug and a word are two features, though one string)."""
+    """Each (story, feature) a story has, as two arrays of numbers (a feature's number:
+    its place among related_map's `holders`); and whether each feature is a tag (a tag's
+    slug and a word are two features, though one string)."""
     import numpy as np
 
-    numbers: dict[object, int] = {}
+    numbers = {feature: n for n, feature in enumerate(holders)}
     story_of: list[int] = []
     feature_of: list[int] = []
-    for story in stories:
-        found = [numbers.setdefault(("tag", t.slug), len(numbers)) for t in story.tags]
-        found += [numbers.setdefault(word, len(numbers)) for word in words[story.id]]
-        feature_of += found
-        story_of += [number[story.id]] * len(found)
-    is_tag = np.array([type(f) is tuple for f in numbers], dtype=bool)
+    for story_id, held in holdings.items():
+        feature_of += map(numbers.__getitem__, held)
+        story_of += [number[story_id]] * len(held)
+    is_tag = np.array([type(f) is tuple for f in holders], dtype=bool)
     return np.array(story_of, dtype=np.int64), np.array(feature_of, dtype=np.int64), is_tag
 
 
