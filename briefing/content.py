@@ -361,11 +361,12 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
         if not (identity and entry and entry[0] == identity):  # type: ignore[index]
             return None
         article: Article = entry[1]  # type: ignore[index]
-        article.path = path  # kept without it (_store): its key is the path
+        article.path = path  # kept without it (_parse): its key is the path
         return article
 
     kept = {path: cached(path) for path in paths}
-    to_parse = [path for path, article in kept.items() if article is None]
+    # Each with the identity taken above, before the file is read: a change meanwhile shows.
+    to_parse = [(path, identities[path]) for path, article in kept.items() if article is None]
     parsed = map_forked(
         partial(_parse, lang=lang, within=project.content_dir),
         to_parse,
@@ -401,22 +402,22 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
 
 
 def _parse(
-    path: Path, lang: str, within: Path
+    file: tuple[Path, str | None], lang: str, within: Path
 ) -> tuple[Article | str | None, list[tuple[int, str]], bytes | None]:
     """read_article(), in a forked worker or here: the article (None when it is in the
     cache's entry) or what is wrong with the file, what reading it logged (the caller
     logs it, in the files' order), and the cache's entry for the file (None for a link:
-    see _file_identity).
+    see _file_identity). `file`: its path and identity.
 
     The entry is (the file's identity, the article without its path), pickled here: every
     build unpickles every article, and making its Path again was a third of that. The
     article goes back as the entry: pickled once in the worker, not again in the main
     process (at 4,000 articles 8,000 of them, a fifth of a second)."""
+    path, identity = file
     said = _Said()
     handlers, propagate = log.handlers[:], log.propagate
     log.handlers[:], log.propagate = [said], False
     try:
-        identity = _file_identity(path, lang)  # before reading: a change meanwhile shows
         article = read_article(path, lang, within=within)
         # Worked out once, kept with it (the text itself stays packed).
         article.content_key  # noqa: B018
