@@ -293,9 +293,15 @@ def _run(args: argparse.Namespace, project: Project, counter: WarningCounter) ->
             # the time a no-change build takes.
             log.info(freshness.UP_TO_DATE)
         else:  # what the build reads, as looked at just now: not looked at again
-            _build(
-                project, translation_settings=_translation_settings(args, project), inputs=inputs
-            )
+            from briefing.helper import segmenting_helper
+
+            with segmenting_helper(project) as helper:  # (before the pipeline is imported)
+                _build(
+                    project,
+                    translation_settings=_translation_settings(args, project),
+                    inputs=inputs,
+                    helper=helper,
+                )
     except BriefingError as exc:
         log.error("%s", exc)
         return 1

@@ -245,7 +245,8 @@ class Helper:
     (map). What it loads first (`prepare`) it loads while this process goes on: jieba's
     dictionary takes 0.2 s, most of what segmenting the one article an editor added
     costs, and the build reads the other articles meanwhile. map() returns None when
-    the helper is gone or the work failed there: the caller then does it itself."""
+    the helper is gone or the work failed there: the caller then does it itself.
+    One process asks it at a time: a request and its reply share the pipes."""
 
     def __init__(self, prepare: Callable[[], object]):
         self._pid: int | None = None
@@ -267,16 +268,31 @@ class Helper:
 
     def map(self, function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result] | None:
         """[function(item) for item in items], worked out by the helper (None: not done)."""
-        if self._pid is None:
+        if not self._send((function, list(items), True)):
             return None
         try:
-            pickle.dump((function, list(items)), self._to_child, pickle.HIGHEST_PROTOCOL)
-            self._to_child.flush()
             done, results = pickle.load(self._from_child)
-        except Exception:  # it died (a broken pipe, a reply cut short): not asked again
+        except Exception:  # it died (a reply cut short): not asked again
             self.close()
             return None
         return results if done else None
+
+    def tell(self, function: Callable[..., object], *args: object) -> None:
+        """Have the helper run function(*args) before what it is asked next, without
+        waiting for it (a setting this process has decided: the glossary's words). If it
+        fails there, the helper does nothing more it is asked (map gives None)."""
+        self._send((function, args, False))
+
+    def _send(self, request: tuple) -> bool:
+        if self._pid is None:
+            return False
+        try:
+            pickle.dump(request, self._to_child, pickle.HIGHEST_PROTOCOL)
+            self._to_child.flush()
+        except Exception:  # it died (a broken pipe): not asked again
+            self.close()
+            return False
+        return True
 
     def close(self) -> None:
         if self._pid is not None:
@@ -290,19 +306,29 @@ class Helper:
 
 
 def _serve(prepare: Callable[[], object], requests: int, replies: int) -> None:
-    """(In the helper) prepare, then answer each request until the parent closes its end."""
+    """(In the helper) prepare, then answer each request until the parent closes its end.
+    Once preparing or something it was told failed, it answers every request with
+    "not done": what it would work out might not be what the parent would."""
     with open(requests, "rb") as asked, open(replies, "wb") as answers:
-        with contextlib.suppress(Exception):  # else each request finds out, and fails
+        able = True
+        try:
             prepare()
+        except Exception:
+            able = False
         while True:
             try:
-                function, items = pickle.load(asked)
+                function, items, reply_wanted = pickle.load(asked)
             except EOFError:
                 return
-            reply: tuple[bool, list | None]
-            try:
-                reply = (True, [function(item) for item in items])
-            except Exception:
-                reply = (False, None)
-            pickle.dump(reply, answers, pickle.HIGHEST_PROTOCOL)
-            answers.flush()
+            reply: tuple[bool, list | None] = (False, None)
+            if able:
+                try:
+                    if reply_wanted:
+                        reply = (True, [function(item) for item in items])
+                    else:
+                        function(*items)
+                except Exception:  # a failed map fails alone; a failed setting, all after it
+                    able = reply_wanted
+            if reply_wanted:
+                pickle.dump(reply, answers, pickle.HIGHEST_PROTOCOL)
+                answers.flush()

@@ -29,14 +29,15 @@ from briefing.enrich import Story, enrich, load_text_tools
 from briefing.errors import BriefingError, InputError, WarningCounter, log
 from briefing.files import open_read_only
 from briefing.glossary import load_glossary
+from briefing.helper import segmenting_helper
 from briefing.ingest.stage import ingest_raw_files
 from briefing.model import Article
-from briefing.output import CurrentSite, Identity, has_files, write_site
+from briefing.output import CurrentSite, Identity, write_site
 from briefing.parallel import Forked, Helper, map_forked
 from briefing.progress import Progress
 from briefing.render.assets import fingerprinted_assets
 from briefing.render.fingerprints import fingerprint
-from briefing.render.pages import Page, SitePages
+from briefing.render.pages import Page, SitePages, bodies_shown, given_bodies
 from briefing.render.templates import ITEMS, LISTS, Templates
 from briefing.render.urls import Urls
 from briefing.search.index import (
@@ -44,7 +45,7 @@ from briefing.search.index import (
     IndexFile,
     SearchIndex,
     WholeIndexNeeded,
-    make_entry,
+    entry_of,
 )
 from briefing.text import chinese, markdown
 from briefing.translate.stage import TranslationReport, translate_stage
@@ -92,11 +93,14 @@ def build(
     translate: bool = True,
     translation_settings: TranslationSettings | None = None,
     inputs: str | None = None,
+    helper: Helper | None = None,
 ) -> BuildResult:
     """Ingest new raw pages, read every article, translate what lacks English, then
     (unless `render` is off) enrich the stories and write site/ with its search index.
     `inputs`: freshness.input_fingerprint(project), when the caller has just taken it
-    (it costs a stat of every file: 0.2 s at 10,000 articles)."""
+    (it costs a stat of every file: 0.2 s at 10,000 articles). `helper`: the caller's
+    helper.segmenting_helper, started before it imported this module; else the build
+    starts its own when it wants one."""
     with build_lock(project), settled_objects():
         whole = render and translate and not reingest and only is None
         if not whole:
@@ -111,7 +115,10 @@ def build(
             with result.timed("read"), uncollected():
                 result.glossary = load_glossary(project.glossary_path)
                 chinese.use_terms(list(result.glossary))
-                helper = stack.enter_context(segmenting_helper(project, render))
+                if helper is None:
+                    helper = stack.enter_context(segmenting_helper(project, render))
+                if helper:
+                    helper.tell(chinese.use_terms, list(result.glossary))
                 zh = read_language(project, "zh", result, cache)
             with result.timed("ingest"):
                 zh = ingest(project, zh, result, reingest, only)
@@ -259,7 +266,7 @@ def _make_site(
             def site_files() -> Iterator[tuple[str, bytes | None]]:
                 # A stream, written as it is made: a page's bytes are not kept in memory.
                 with result.timed("render + write pages"):
-                    yield from render_pages(pages, templates, site, result, cache)
+                    yield from render_pages(pages, templates, site, result, cache, helper)
                     yield from assets.values()
                 # Done with: 40,000 page descriptions at 10,000 articles, 14 MB of the peak
                 # the search stage would otherwise add its arrays to.
@@ -299,10 +306,17 @@ def say_pending(stories: list[Story]) -> None:
 
 
 def render_pages(
-    pages: list[Page], templates: Templates, site: CurrentSite, result: BuildResult, cache: Cache
+    pages: list[Page],
+    templates: Templates,
+    site: CurrentSite,
+    result: BuildResult,
+    cache: Cache,
+    helper: Helper | None = None,
 ) -> Iterator[tuple[str, bytes | None]]:
     """Render the pages whose fingerprint changed; the others are kept from the current
-    site. Many pages to render are rendered on every core."""
+    site. Many pages to render are rendered on every core; few, here, with the bodies
+    they show made by the helper (it has markdown-it loaded: importing it and making its
+    parser here was a sixteenth of adding an article at 1,000)."""
     templates.check({page.template for page in pages})
     fresh: list[Page] = []
     for page in pages:
@@ -311,6 +325,18 @@ def render_pages(
             yield page.path, None
         else:
             fresh.append(page)
+    bodies: list[Article] = []
+    made: list[list[str]] | None = None
+    if helper and len(fresh) < PARALLEL_PAGES_FROM:
+        bodies = bodies_shown(fresh)
+        made = helper.map(markdown.body_html, bodies) if bodies else None
+    with given_bodies(bodies, made):
+        yield from _rendered(fresh, templates, result, cache)
+
+
+def _rendered(
+    fresh: list[Page], templates: Templates, result: BuildResult, cache: Cache
+) -> Iterator[tuple[str, bytes | None]]:
     rendered = map_forked(
         templates.render_keeping_items,
         fresh,
@@ -377,7 +403,12 @@ class SearchStage:
             for story, url in plan.changed
         ]
         self._elsewhere: Forked[_Searched | str] | None = None
+        # The entries of the few changed articles, by the helper: asked here before the
+        # other process starts, which never asks it (one process asks it at a time, and
+        # this one renders with it next).
+        self._entries: list[Entry] | None = None
         if helper and site.records and len(self.items) < parallel.PARALLEL_FROM:
+            self._entries = helper.map(entry_of, self.items) if self.items else []
             site.settle()
             self._elsewhere = Forked(self._made_elsewhere)
 
@@ -393,25 +424,27 @@ class SearchStage:
             for index, held in zip(self.indexes, writes, strict=True):
                 index.write(held)
             return
-        # The other process failed in the middle of asking the helper, maybe: not asked again.
-        helper = self.helper if elsewhere is None or done == _WHOLE else None
-        yield from self._made_here(helper)
+        yield from self._made_here(self.helper)
 
     def _made_here(self, helper: Helper | None, in_place_only: bool = False) -> Iterator[IndexFile]:
-        segments = any(lang == "zh" for _, _, lang in self.items)
-        # 32 entries a chunk (some 300 KB back at a time): at 8, the 1,000 results of a
-        # full build at 4,000 articles each cost the main process a hand-over between
-        # its threads (0.3 s of its CPU, 4% of the build).
-        made = iter(
-            map_forked(
-                _entry,
-                self.items,
-                "search entries",
-                chunksize=32,
-                before_fork=partial(load_text_tools, segmenter=segments),
-                helper=helper,
+        made: Iterator[Entry]
+        if self._entries is not None:
+            made = iter(self._entries)
+        else:
+            # 32 entries a chunk (some 300 KB back at a time): at 8, the 1,000 results of a
+            # full build at 4,000 articles each cost the main process a hand-over between
+            # its threads (0.3 s of its CPU, 4% of the build).
+            segments = any(lang == "zh" for _, _, lang in self.items)
+            made = iter(
+                map_forked(
+                    entry_of,
+                    self.items,
+                    "search entries",
+                    chunksize=32,
+                    before_fork=partial(load_text_tools, segmenter=segments),
+                    helper=helper,
+                )
             )
-        )
         for index, plan in zip(self.indexes, self.plans, strict=True):
             yield from index.files(plan, islice(made, len(plan.changed)), in_place_only)
 
@@ -426,7 +459,7 @@ class SearchStage:
         try:
             files = [
                 (path, data, fingerprints.get(path, ""), None if data is not None else kept[path])
-                for path, data in self._made_here(self.helper, in_place_only=True)
+                for path, data in self._made_here(None, in_place_only=True)
             ]
         except WholeIndexNeeded:
             return _WHOLE
@@ -455,11 +488,6 @@ _WHOLE = "whole"
 
 def _url_in(story_id: str, urls: Urls, lang: str) -> str:
     return urls.url(f"{lang}/articles/{story_id}/")
-
-
-def _entry(item: tuple[Story, str, str]) -> Entry:
-    story, url, lang = item
-    return make_entry(story, lang, url)
 
 
 def check_written_folders(project: Project) -> None:
@@ -551,28 +579,6 @@ def counted_warnings():
         yield counter
     finally:
         log.removeHandler(counter)
-
-
-@contextmanager
-def segmenting_helper(project: Project, render: bool) -> Iterator[Helper | None]:
-    """A process with jieba's dictionary loaded while this one reads the articles, for
-    a build of a site built before: most such builds segment a few articles, an editor's
-    new or edited ones (their features and search entries: parallel.map_forked's
-    `helper`), and loading the dictionary here was an eighth of adding one at 1,000
-    articles. A first build segments every article on forked workers instead."""
-    helper = Helper(load_text_tools) if render and _built_before(project.site_dir) else None
-    try:
-        yield helper
-    finally:
-        if helper:
-            helper.close()
-
-
-def _built_before(site_dir: Path) -> bool:
-    try:
-        return has_files(site_dir)
-    except OSError:  # no site/ yet
-        return False
 
 
 @contextmanager

@@ -220,6 +220,36 @@ def test_an_added_article_is_segmented_by_the_helper_not_the_build(corpus, monke
     assert chinese._SEGMENTER is None
 
 
+def test_the_command_lines_helper_learns_the_glossary_after_it_starts(corpus, monkeypatch):
+    """`python build.py` starts the helper before it imports the pipeline or reads the
+    glossary (briefing/helper.py), and the build tells it the glossary's words
+    (Helper.tell): an added article's pages and index are the ones a fresh build makes,
+    and the build's own process loads neither jieba's dictionary nor markdown-it (the
+    helper makes the bodies of the pages it renders)."""
+    import rjieba
+
+    from briefing.cli import main
+    from briefing.text import chinese, markdown
+
+    # As in a new process: no words told, and no segmenter that has seen any (rjieba's
+    # own instance took the fixture build's).
+    monkeypatch.setattr(chinese, "_SEGMENTER", None)
+    monkeypatch.setattr(chinese, "_WANTED_TERMS", ())
+    monkeypatch.setattr(rjieba, "_DEFAULT_JIEBA", None)
+    markdown._parser.cache_clear()
+    # (Rendered here, as a large site's few pages are: the corpus's every other page
+    # lists the added article, which the fixture's threshold would render on workers.)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", 1000)
+    add_article(corpus)  # with glossary terms jieba's own dictionary splits (智 创谷)
+    added = corpus / "content" / "zh" / "2026-01-01-added.md"
+    paragraph = "\n山西智创城全力打造智创谷，智创谷与晋创谷联动发展。\n"
+    added.write_text(added.read_text(encoding="utf-8") + paragraph, encoding="utf-8")
+    assert main(["-q"], root=corpus) == 0
+    assert chinese._SEGMENTER is None
+    assert markdown._parser.cache_info().currsize == 0
+    assert comparable(corpus / "site") == from_scratch(corpus, corpus.parent / "fresh")
+
+
 FORKED_INDEX = "search index brought up to date by a forked process"
 
 

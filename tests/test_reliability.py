@@ -387,6 +387,36 @@ def test_a_helper_does_the_work_it_is_given_in_the_process_it_prepared(tmp_path)
         helper.close()
 
 
+_TOLD: list[str] = []
+
+
+def _told(*words: str) -> None:
+    if not words:
+        raise ValueError("nothing to tell")
+    _TOLD[:] = words
+
+
+def _what_was_told(_: object) -> list[str]:
+    return list(_TOLD)
+
+
+def test_a_helper_told_a_setting_uses_it_and_one_it_could_not_take_does_nothing_more():
+    """Helper.tell: run in the helper before what it is asked next, nothing waited
+    for; once a setting fails there, every later map gives None (the caller works)."""
+    from briefing.parallel import Helper
+
+    helper = Helper(_prepare_helper)
+    try:
+        helper.tell(_told, "智创谷", "晋创谷")
+        assert helper.map(_what_was_told, [0]) == [["智创谷", "晋创谷"]]
+        assert _TOLD == []  # there, not here
+        helper.tell(_told)  # fails there
+        assert helper.map(_what_was_told, [0]) is None
+        assert helper.map(_where_prepared, [1]) is None
+    finally:
+        helper.close()
+
+
 def test_a_site_file_changed_by_hand_is_made_again(tmp_path):
     """site/'s files are looked at (by a forked process, while the build works) before
     one is kept: a page edited or deleted by hand is made again."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -18,7 +19,7 @@ from briefing.model import Article
 from briefing.render.dates import iso_datetime
 from briefing.render.urls import Urls
 from briefing.review import outdated_since
-from briefing.text.markdown import block_html
+from briefing.text.markdown import body_html
 
 OTHER = {"zh": "en", "en": "zh"}
 LATEST_ON_HOME = 10
@@ -50,6 +51,8 @@ class Page:
     # older), and nothing else. Its fingerprint is theirs, not its context's: worked
     # out for 16,000 pages at 4,000 articles on every build, that was a third of a second.
     made_from: tuple[Story | None, ...] | None = None
+    # The articles whose bodies it shows as HTML (its `derive` makes them).
+    bodies: tuple[Article, ...] = ()
 
     def full_context(self) -> dict:
         """The context the template is rendered with."""
@@ -177,6 +180,7 @@ class SitePages:
                 outdated_since=outdated if lang == "en" else None,
                 derive=partial(_body_html, article),
                 made_from=made_from,
+                bodies=(article,),
             )
         ]
         if "en" in story.versions:
@@ -190,6 +194,7 @@ class SitePages:
                     outdated_since=outdated,
                     derive=partial(_parallel_rows, story),
                     made_from=(story,),
+                    bodies=(story.versions["zh"], story.versions["en"]),
                 )
             )
         return pages
@@ -205,6 +210,7 @@ class SitePages:
         derive: Callable[[], dict] | None = None,
         listed: int = 0,
         made_from: tuple[Story | None, ...] | None = None,
+        bodies: tuple[Article, ...] = (),
         **context,
     ) -> Page:
         full = f"{lang}/{path}"
@@ -216,6 +222,7 @@ class SitePages:
             common=self._common(lang, full, title, tuple(languages)),
             listed=listed,
             made_from=made_from,
+            bodies=bodies,
         )
 
     def _common(
@@ -361,14 +368,36 @@ def _parallel_rows(story: Story) -> dict:
 # pages come one after another (SitePages.pages) and show its two bodies six times.
 _RECENT_BODIES: dict[int, tuple[Article, list[str]]] = {}
 _RECENT_KEPT = 4
+# Bodies made elsewhere for the pages about to be rendered (given_bodies).
+_GIVEN_BODIES: dict[int, tuple[Article, list[str]]] = {}
 
 
 def _blocks_html(article: Article) -> list[str]:
-    found = _RECENT_BODIES.get(id(article))
+    found = _GIVEN_BODIES.get(id(article)) or _RECENT_BODIES.get(id(article))
     if found is not None and found[0] is article:
         return found[1]
-    html = [block_html(b) for b in article.blocks]
+    html = body_html(article)
     if len(_RECENT_BODIES) >= _RECENT_KEPT:
         del _RECENT_BODIES[next(iter(_RECENT_BODIES))]
     _RECENT_BODIES[id(article)] = (article, html)
     return html
+
+
+def bodies_shown(pages: list[Page]) -> list[Article]:
+    """The articles whose bodies these pages show, each once."""
+    return list({id(a): a for page in pages for a in page.bodies}.values())
+
+
+@contextmanager
+def given_bodies(articles: list[Article], bodies: list[list[str]] | None):
+    """Pages rendered meanwhile show these bodies (text.markdown.body_html of each
+    article, made elsewhere) rather than making them: an editor's build has its helper
+    make the few it needs, and this process never loads markdown-it."""
+    if bodies is not None:  # (None: the helper did not make them; made here as needed)
+        _GIVEN_BODIES.update(
+            (id(article), (article, html)) for article, html in zip(articles, bodies, strict=True)
+        )
+    try:
+        yield
+    finally:
+        _GIVEN_BODIES.clear()

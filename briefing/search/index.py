@@ -112,6 +112,12 @@ def doc_file(story: Story, lang: str, url: str, body: str | None = None) -> byte
     return _gzip(_json(doc), DOC_LEVEL)
 
 
+def entry_of(item: tuple[Story, str, str]) -> Entry:
+    """make_entry of a (story, URL, language): what the build's workers are handed."""
+    story, url, lang = item
+    return make_entry(story, lang, url)
+
+
 def make_entry(story: Story, lang: str, url: str) -> Entry:
     """An article's terms by field, weighted: the costly part (segmentation)."""
     article = story.versions.get(lang)

@@ -184,9 +184,14 @@ def _segmenter():
         # Importing rjieba makes its module-level instance (its dictionary loaded);
         # nothing else here uses it, so the first segmenter of a process is that one
         # rather than a second load of the same dictionary. Another set of words
-        # later needs an instance that has never seen the old ones: a new one.
-        first = getattr(rjieba, "_DEFAULT_JIEBA", None) if _SEGMENTER is None else None
-        segmenter = first or rjieba.Jieba()
+        # later needs an instance that has never seen the old ones: a new one, unless
+        # the one there has seen none (a helper loads it before it is told the words).
+        if _SEGMENTER is None:
+            segmenter = getattr(rjieba, "_DEFAULT_JIEBA", None) or rjieba.Jieba()
+        elif not _SEGMENTER[0]:
+            segmenter = _SEGMENTER[1]
+        else:
+            segmenter = rjieba.Jieba()
         for term in _WANTED_TERMS:
             segmenter.add_word(term, max(segmenter.suggest_freq(term), 1000), None)
         _SEGMENTER = (_WANTED_TERMS, segmenter)

@@ -82,6 +82,11 @@ def block_html(block: Block) -> str:
     return parsed_html(block)
 
 
+def body_html(article: Article) -> list[str]:
+    """An article's body as HTML, a block at a time (block_html)."""
+    return [block_html(b) for b in article.blocks]
+
+
 def parsed_html(block: Block) -> str:
     """block_html by markdown-it itself, without the prose shortcut."""
     if block.kind == "heading":
