@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from briefing.cache import Cache, NoCache, digest
@@ -90,9 +90,17 @@ def story_fingerprint(story: Story) -> str:
     if story.fingerprint is None:  # a story appears on many pages: work it out once
         # A hash, not the text: the archive and a big tag's pages list thousands of
         # stories, and their tags written out made 45 MB of text to hash at 4,000.
-        text = f"{story.id}|{story.key}|{story.tags!r}"
+        tags = "|".join([tag_fingerprint(tag) for tag in story.tags])
+        text = f"{story.id}|{story.key}|{tags}"
         story.fingerprint = "S" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
     return story.fingerprint
+
+
+@lru_cache(maxsize=4096)
+def tag_fingerprint(tag: Tag) -> str:
+    """A tag written out: tags are few and on many stories and pages, and each one's
+    repr was most of the cost of every story's fingerprint."""
+    return repr(tag)
 
 
 def _compute_features(

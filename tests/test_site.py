@@ -347,23 +347,28 @@ def test_a_page_made_from_stories_shows_nothing_else(tmp_path, monkeypatch):
     """An article page's fingerprint is its stories' (Page.made_from), not its
     context's: a page whose context held something more would not be made again when
     that changed. Here the contexts such pages have; a key added to them must come from
-    their stories, or the page must not say it is made from them."""
-    from briefing import pipeline
+    their stories, or the page must not say it is made from them. And what a build
+    knows of a story's pages without describing them (SitePages.story_plan) is what
+    describing them says."""
+    from briefing.render.pages import SitePages
 
     pages = []
-    real = pipeline.fingerprint
+    real = SitePages.story_pages
 
-    def spy(page, key):
-        pages.append(page)
-        return real(page, key)
+    def spy(self, story):
+        described = real(self, story)
+        plan = self.story_plan(story)
+        assert [(p.path, p.template, p.made_from) for p in described] == plan
+        pages.extend(described)
+        return described
 
-    monkeypatch.setattr(pipeline, "fingerprint", spy)
+    monkeypatch.setattr(SitePages, "story_pages", spy)
     build_copy_of_repo(tmp_path)
-    made_from = [p for p in pages if p.made_from is not None]
-    assert {p.template for p in made_from} == {"article.html", "parallel.html"}
+    assert {p.template for p in pages} == {"article.html", "parallel.html"}
     derived = {"title", "description", "story", "article", "translated", "og_type"}
     derived |= {"outdated_since", "related", "newer", "older"}
-    for page in made_from:
+    for page in pages:
+        assert page.made_from is not None
         assert set(page.context) <= derived, page.path
         story = page.context["story"]
         assert page.made_from[0] is story

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from briefing.cache import digest
 from briefing.config import SiteConfig
-from briefing.enrich import Figure, Story, Tag, story_fingerprint
+from briefing.enrich import Figure, Story, Tag, story_fingerprint, tag_fingerprint
 from briefing.model import Article
 from briefing.render.pages import Page
 
@@ -18,12 +16,22 @@ def fingerprint(page: Page, templates_key: str) -> str:
     far less than rendering. The context every page has stands in by its arguments: it
     is made from them, the strings and the config, and those two are in templates_key.
     A page made from a few stories alone (Page.made_from) stands in by them."""
-    common = repr(page.common.args) if page.common else ""  # strings and a tuple of them
     if page.made_from is not None:
-        shown = ",".join([story_fingerprint(s) if s else "-" for s in page.made_from])
-    else:
-        shown = _fingerprint(page.context)
+        return made_from_fingerprint(page.template, templates_key, page.made_from)
+    common = repr(page.common.args) if page.common else ""  # strings and a tuple of them
+    shown = _fingerprint(page.context) if page.shown is None else page.shown
     return digest(templates_key, page.path, page.template, common, shown)
+
+
+def made_from_fingerprint(
+    template: str, templates_key: str, made_from: tuple[Story | None, ...]
+) -> str:
+    """The fingerprint of a page made from these stories alone with this template. Its
+    path and common arguments (language, path, title) are not in it: the title is the
+    stories', and the rest is the page's own, which its fingerprint is recorded under
+    (output.CurrentSite); so a story's article pages in both languages have one."""
+    shown = ",".join([story_fingerprint(s) if s else "-" for s in made_from])
+    return digest(templates_key, template, shown)
 
 
 def _fingerprint(value) -> str:
@@ -48,14 +56,9 @@ def _fingerprint(value) -> str:
             return "[" + ",".join([v.fingerprint or story_fingerprint(v) for v in value]) + "]"
         return "[" + ",".join([_fingerprint(v) for v in value]) + "]"
     if kind is Tag:
-        return _tag_fingerprint(value)
+        return tag_fingerprint(value)
     if kind is Article:
         return f"A({value.id}|{value.lang}|{value.content_key})"
     if kind is Figure or kind is SiteConfig:
         return repr(value)
     raise TypeError(f"no fingerprint for {kind.__name__}")
-
-
-@lru_cache(maxsize=4096)
-def _tag_fingerprint(tag: Tag) -> str:
-    return repr(tag)  # tags are few and on many pages: each is written out once

@@ -53,6 +53,9 @@ class Page:
     made_from: tuple[Story | None, ...] | None = None
     # The articles whose bodies it shows as HTML (its `derive` makes them).
     bodies: tuple[Article, ...] = ()
+    # Its context as one text, where the page has one at hand that costs less than a
+    # fingerprint of the context (the sitemap's entries are text: their repr).
+    shown: str | None = None
 
     def full_context(self) -> dict:
         """The context the template is rendered with."""
@@ -78,23 +81,68 @@ class SitePages:
     # --- the pages ---------------------------------------------------------------------------
 
     def pages(self) -> list[Page]:
+        """Every page of the site (what story_plan and story_pages say of each story, too)."""
+        pages = self.list_pages()
+        for story in self.stories:
+            pages += self.story_pages(story)
+        return pages
+
+    def list_pages(self) -> list[Page]:
+        """The pages other than the stories' own: home, lists, sitemap, feeds."""
         both_titles = " · ".join(self.config.titles[lang] for lang in LANGUAGES)
         not_found = " · ".join(self.strings[lang]["not_found_title"] for lang in LANGUAGES)
         entries = self._sitemap_entries()
         pages = [
             Page("index.html", "choose_language.html", common=self._common(None, "", both_titles)),
             Page("404.html", "404.html", common=self._common(None, "404.html", not_found)),
-            Page("sitemap.xml", "sitemap.xml", {"entries": entries}, listed=len(entries)),
+            Page(
+                "sitemap.xml",
+                "sitemap.xml",
+                {"entries": entries},
+                listed=len(entries),
+                shown=repr(entries),
+            ),
             Page("robots.txt", "robots.txt", {}),
         ]
         for lang in LANGUAGES:
             pages += self._language_pages(lang)
-        # A story's pages one after another: its article pages and parallel views show
-        # the same two bodies, made once (_blocks_html) by the worker that renders them.
-        for story in self.stories:
-            for lang in LANGUAGES:
-                pages += self._story_pages(story, lang)
         return pages
+
+    # A story's own pages: its article page in each language and, when it has English,
+    # a parallel view in each. Each is made from a few stories alone (Page.made_from), so
+    # whether it changed is known from them (fingerprints.made_from_fingerprint) without
+    # describing it: an editor's build describes the pages of the few stories it changed.
+
+    def story_templates(self) -> set[str]:
+        """The templates the stories' own pages use."""
+        with_english = any("en" in s.versions for s in self.stories)
+        return {"article.html", "parallel.html"} if with_english else {"article.html"}
+
+    def story_plan(self, story: Story) -> list[tuple[str, str, tuple[Story | None, ...]]]:
+        """(path, template, made_from) of each of the story's pages, as story_pages
+        describes them, in the same order."""
+        shown = self.shown_with(story)
+        plan = []
+        for lang in LANGUAGES:
+            plan.append((f"{lang}/articles/{story.id}/index.html", "article.html", shown))
+            if "en" in story.versions:
+                plan.append(
+                    (f"{lang}/articles/{story.id}/parallel/index.html", "parallel.html", (story,))
+                )
+        return plan
+
+    def shown_with(self, story: Story) -> tuple[Story | None, ...]:
+        """What a story's article page is made from: the story and the stories it links
+        to (newer, older, related)."""
+        related = [self.by_id[i] for i in story.related]
+        newer = self.by_id.get(story.newer or "")
+        older = self.by_id.get(story.older or "")
+        return (story, newer, older, *related)
+
+    def story_pages(self, story: Story) -> list[Page]:
+        """The story's pages one after another: its article pages and parallel views
+        show the same two bodies, made once (_blocks_html) by the worker that renders them."""
+        return [page for lang in LANGUAGES for page in self._story_pages(story, lang)]
 
     def _language_pages(self, lang: str) -> list[Page]:
         t = self.strings[lang]
@@ -157,12 +205,10 @@ class SitePages:
         article = self.version(story, lang)
         # English of an older Chinese text: its pages say since when (review.py).
         outdated = outdated_since(story.versions["zh"], story.versions.get("en"))
-        related = [self.by_id[i] for i in story.related]
-        newer = self.by_id.get(story.newer or "")
-        older = self.by_id.get(story.older or "")
         # Everything below comes from these (a story's texts, tags and what enrich found
-        # from them: fingerprints._story_fingerprint) and the strings and config.
-        made_from = (story, newer, older, *related)
+        # from them: enrich.story_fingerprint) and the strings and config.
+        made_from = self.shown_with(story)
+        _, newer, older, *related = made_from
         pages = [
             self._page(
                 lang,
