@@ -94,3 +94,47 @@ def resolve(site: Path, url: str, base_path: str = "/") -> Path | None:
     relative = path[len(base_path) :]
     target = site / relative
     return target / "index.html" if path.endswith("/") or target.is_dir() else target
+
+
+def search_index(site: Path, lang: str) -> dict:
+    """What a language's search index says, by article URL rather than document number:
+    an incremental build numbers new articles after the others, a fresh one in order."""
+    folder = site / "search" / lang
+    url = {
+        int(p.name.split(".")[0]): index_file(p)["url"] for p in (folder / "doc").glob("*.json.gz")
+    }
+    docs = {url[n]: index_file(folder / "doc" / f"{n}.json.gz") for n in url}
+    meta = index_file(folder / "meta.json.gz")
+    counts: dict[str, dict[int, int]] = {}
+    lists = sorted(folder.glob("shard-*.json.gz"))
+    if meta.pop("recent"):  # the latest changes, laid over the shards (search.js)
+        (recent,) = folder.glob("recent-*.json.gz")
+        lists.append(recent)
+    else:
+        assert not list(folder.glob("recent-*"))
+    for path in lists:
+        for term, flat in index_file(path).items():
+            doc, found = 0, counts.setdefault(term, {})
+            for i in range(0, len(flat), 2):
+                doc += flat[i]
+                if flat[i + 1]:
+                    found[doc] = flat[i + 1]
+                else:
+                    del found[doc]  # (a 0 takes out a posting that is there)
+    postings = {
+        term: {url[doc]: count for doc, count in found.items()}
+        for term, found in counts.items()
+        if found
+    }
+    lengths = meta.pop("lengths")
+    meta["lengths"] = {url[n]: lengths[n] for n in url}
+    assert all(lengths[n] == 0 for n in range(len(lengths)) if n not in url)
+    return {"docs": docs, "postings": postings, "meta": meta}
+
+
+def comparable(site: Path) -> dict:
+    """The site's files, with each search index by what it says: an incremental build
+    numbers new articles after the others, and keeps its latest changes in the recent
+    file (search/index.py), where a fresh build has them in the shards."""
+    files = {k: v for k, v in snapshot(site).items() if not k.startswith("search/")}
+    return {"files": files, **{lang: search_index(site, lang) for lang in ("zh", "en")}}

@@ -19,38 +19,9 @@ from briefing.render import templates
 from briefing.search import index as search_index_module
 
 from .conftest import REPO
-from .site_helpers import index_file, snapshot
+from .site_helpers import comparable
 
 sys.path.insert(0, str(REPO / "bench"))
-
-
-def search_index(site: Path, lang: str) -> dict:
-    """What a language's search index says, by article URL rather than document number:
-    an incremental build numbers new articles after the others, a fresh one in order."""
-    folder = site / "search" / lang
-    url = {
-        int(p.name.split(".")[0]): index_file(p)["url"] for p in (folder / "doc").glob("*.json.gz")
-    }
-    docs = {url[n]: index_file(folder / "doc" / f"{n}.json.gz") for n in url}
-    postings = {}
-    for shard in folder.glob("shard-*.json.gz"):
-        for term, flat in index_file(shard).items():
-            doc, found = 0, {}
-            for i in range(0, len(flat), 2):
-                doc += flat[i]
-                found[url[doc]] = flat[i + 1]
-            postings[term] = found
-    meta = index_file(folder / "meta.json.gz")
-    lengths = meta.pop("lengths")
-    meta["lengths"] = {url[n]: lengths[n] for n in url}
-    assert all(lengths[n] == 0 for n in range(len(lengths)) if n not in url)
-    return {"docs": docs, "postings": postings, "meta": meta}
-
-
-def comparable(site: Path) -> dict:
-    """The site's files, with each search index by what it says."""
-    files = {k: v for k, v in snapshot(site).items() if not k.startswith("search/")}
-    return {"files": files, **{lang: search_index(site, lang) for lang in ("zh", "en")}}
 
 
 def from_scratch(root: Path, where: Path) -> dict:
@@ -171,8 +142,15 @@ CHANGES = [
 ]
 
 
+# The recent file's size (search/index.py): its default, one that the first changes
+# fit in and later ones do not (their change goes into the shards with the file's), and
+# none (every change goes into the shards).
 @pytest.mark.slow
-def test_every_incremental_build_makes_the_site_a_fresh_build_makes(corpus, tmp_path):
+@pytest.mark.parametrize("recent_postings", [search_index_module.RECENT_POSTINGS, 900, 0])
+def test_every_incremental_build_makes_the_site_a_fresh_build_makes(
+    corpus, tmp_path, monkeypatch, recent_postings
+):
+    monkeypatch.setattr(search_index_module, "RECENT_POSTINGS", recent_postings)
     logged: list[str] = []
     for change in CHANGES:
         change(corpus)

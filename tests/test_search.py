@@ -12,6 +12,7 @@ import itertools
 import json
 import random
 import shutil
+import sys
 import threading
 from array import array
 
@@ -299,6 +300,81 @@ def test_english_search_finds_a_pending_article_by_its_english_tag(browser, proj
         assert page.locator(".result .badge-pending").count() == 1
         assert page.locator("#search-status").inner_text() == "1 article found"
         page.close()
+
+
+def test_changes_not_in_the_shards_yet_are_found_as_if_they_were(
+    browser, tmp_path, run, monkeypatch
+):
+    """Added and edited articles go into the recent file (index.py), not the shards:
+    search.js lays it over the shards' postings and finds what a fresh build's index
+    finds, in the same order; once the recent file would be too large, its changes go
+    into the shards with the build's own, and the file goes."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import make_corpus
+
+    queries = [("zh", "智创谷"), ("zh", "山西智创城"), ("zh", "晋中 人才"), ("en", "Jinzhong")]
+    queries += [("en", "innovation"), ("en", "Zhichuang Valley"), ("zh", "长三角经济区")]
+    queries += [("en", "Guangdong")]
+    queries += [("zh", "补充说明")]
+
+    def answers(root):
+        with serving(root) as base:
+            page = browser.new_page()
+            page.goto(f"{base}/en/search/")
+            try:
+                return [page.evaluate(SEARCH, list(q)) for q in queries]
+            finally:
+                page.close()
+
+    def fresh_answers():
+        fresh = tmp_path / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
+        assert run(fresh)[0] == 0
+        return answers(fresh)
+
+    project = make_corpus(30, tmp_path / "project")
+    held = tmp_path / "held"
+    held.mkdir()
+    articles = sorted((project / "content" / "zh").glob("*.md"))
+    added = [articles[3].stem, articles[17].stem]
+    for article in added:
+        for lang in ("zh", "en"):
+            (project / "content" / lang / f"{article}.md").rename(held / f"{lang}-{article}.md")
+    assert run(project)[0] == 0
+    folder = project / "site" / "search" / "zh"
+    shards = {p.name: p.stat().st_ino for p in folder.glob("shard-*.json.gz")}
+    edited = project / "content" / "zh" / f"{articles[9].stem}.md"
+    for change in (*added, "edit"):
+        if change == "edit":  # (words out of its texts: the shards' postings must go)
+            text = edited.read_text(encoding="utf-8")
+            assert "长三角经济区" in text
+            edited.write_text(text.replace("长三角", "某") + "\n补充说明。\n", "utf-8")
+            english = project / "content" / "en" / edited.name
+            text = english.read_text(encoding="utf-8")
+            assert "Guangdong" in text
+            english.write_text(text.replace("Guangdong", "elsewhere"), "utf-8")
+        else:
+            for lang in ("zh", "en"):
+                target = project / "content" / lang / f"{change}.md"
+                shutil.copy(held / f"{lang}-{change}.md", target)
+        assert run(project)[0] == 0
+        meta = index_file(folder / "meta.json.gz")
+        assert meta["recent"] and (folder / f"{meta['recent']}.gz").exists()
+        assert len(list(folder.glob("recent-*"))) == 1
+        assert {p.name: p.stat().st_ino for p in folder.glob("shard-*.json.gz")} == shards
+        expected = fresh_answers()
+        assert all(expected[:-1]), expected  # each finds something (the last: the edit)
+        assert bool(expected[-1]) == (change == "edit")
+        assert answers(project) == expected, change
+    # Too large now: the next change goes into the shards with the recent file's.
+    monkeypatch.setattr(index, "RECENT_POSTINGS", 10)
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n再补充。\n", "utf-8")
+    assert run(project)[0] == 0
+    assert index_file(folder / "meta.json.gz")["recent"] is None
+    assert not list(folder.glob("recent-*"))
+    assert {p.name: p.stat().st_ino for p in folder.glob("shard-*.json.gz")} != shards
+    assert answers(project) == fresh_answers()
 
 
 def test_the_terms_of_a_tag_name_follow_the_glossary():

@@ -8,6 +8,16 @@ files are written again; the rest are kept from the current site. That works
 because no posting depends on another article: the reader (search.js) scores
 BM25 from a posting's count and meta.json's document lengths and totals.
 
+A change need not reach the shards at once: what it does to them is kept in one small
+file, recent-<hash>.json.gz, named by meta.json, whose postings the reader lays over
+the shards' (a count of 0 takes one out). An editor's added article then writes that
+file, its document and the meta, where putting its ~700 terms into the shards
+rewrote half of them (370 files at 1,000 articles). When the recent file would hold
+more than RECENT_POSTINGS postings, its change and the build's are put into the
+shards, and it goes. The cache keeps, for each article the recent file is about,
+what the shards hold of it (its terms then, or none), so that the file is always the
+difference between the shards and the articles as they are.
+
 The index is made afresh, streaming article by article, on the first build, when
 the number of shards has to change (it doubles as the index grows), when many
 articles changed, or when the files in site/ are not the ones last written.
@@ -35,6 +45,9 @@ from briefing.search.terms import FIELD_WEIGHTS, chinese, document_terms, fnv1a,
 from briefing.text.markdown import plain_body
 
 SHARD_POSTINGS = 1_600  # postings a shard holds, about: picks the shard count
+# Postings the recent file holds at most (an added news article has ~700): every query
+# reads it beside the meta and its terms' shards, so it stays a few shards' size.
+RECENT_POSTINGS = 4 * SHARD_POSTINGS
 # Index files are gzip (the reader inflates them): as plain JSON the index took twice
 # Pagefind's bytes, mostly the result text of doc files. The deflate is ISA-L's
 # (python-isal), levels 0-3: level 3 makes the doc files in a quarter of the time zlib's
@@ -220,11 +233,16 @@ def shard_count(postings: int) -> int:
     return 1 << (wanted - 1).bit_length()
 
 
+# held_terms: what the shards hold of the article, packed, where the recent file
+# changes it (none: pack_terms({}), an article added since); NULL: its packed_terms.
 DOCS_COLUMNS = (
     "lang TEXT, id TEXT, number INTEGER, key TEXT, length INTEGER, count INTEGER, "
-    "packed_terms BLOB, PRIMARY KEY (lang, id)"
+    "packed_terms BLOB, held_terms BLOB, PRIMARY KEY (lang, id)"
 )
-STATE_COLUMNS = "lang TEXT PRIMARY KEY, shards INTEGER"
+# recent: the recent file's path in site/, NULL when there is none.
+STATE_COLUMNS = "lang TEXT PRIMARY KEY, shards INTEGER, recent TEXT"
+# Articles removed while the shards still hold their terms: what they hold of each.
+GONE_COLUMNS = "lang TEXT, number INTEGER, held_terms BLOB, PRIMARY KEY (lang, number)"
 
 
 def _schema_key(columns: str) -> str:
@@ -246,9 +264,11 @@ class SearchIndex:
         # old one is dropped.
         self.docs_table = f"search_doc_{_schema_key(DOCS_COLUMNS)}"
         self.state_table = f"search_state_{_schema_key(STATE_COLUMNS)}"
+        self.gone_table = f"search_gone_{_schema_key(GONE_COLUMNS)}"
         for prefix, table, columns in (
             ("search_doc_", self.docs_table, DOCS_COLUMNS),
             ("search_state_", self.state_table, STATE_COLUMNS),
+            ("search_gone_", self.gone_table, GONE_COLUMNS),
         ):
             for (old,) in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
@@ -287,7 +307,7 @@ class SearchIndex:
             plan.gone,
         )
         keep = self.site.keep
-        previous_shards = self._stored_shards()
+        previous_shards, recent = self._stored_state()
         few = len(changed) + len(gone) <= max(64, len(current) // 4)
         if known and few and previous_shards:
             made = dict(zip((s.id for s, _ in changed), entries, strict=True))
@@ -296,7 +316,7 @@ class SearchIndex:
             if shards == previous_shards and all(
                 keep(self._shard_path(k), f"shards:{shards}") for k in range(shards)
             ):
-                yield from self._update(current, keys, known, made, gone, shards)
+                yield from self._update(current, keys, known, made, gone, shards, recent)
                 return
             if in_place_only:
                 raise WholeIndexNeeded(self.lang)
@@ -328,21 +348,60 @@ class SearchIndex:
         entries: dict[str, Entry],
         gone: list[str],
         shards: int,
+        recent: str | None,
     ) -> Iterator[IndexFile]:
-        """Take the changed articles' old postings out and their new ones in, shard by shard."""
+        """Bring the index up to date from the changed articles' entries and the gone
+        ones: the difference between the shards and the articles as they now are goes
+        into the recent file, or, when that is too much for it, into the shards, shard by
+        shard. `recent`: the recent file the last build wrote."""
+        held = self._held()  # number -> (id, or None for a gone article; what the shards hold)
         numbers = {i: row[0] for i, row in known.items()}
-        next_number = max(numbers.values(), default=-1) + 1
-        # term -> {doc: count, or None to remove}
-        changes: dict[str, dict[int, int | None]] = {}
-        for story_id in [*gone, *(i for i in entries if i in known)]:
-            for term in self._terms_of(story_id):
-                changes.setdefault(term, {})[numbers[story_id]] = None
-        for story_id, entry in entries.items():
+        # (A number the shards still hold is not given again, not even a gone article's.)
+        next_number = max([*numbers.values(), *held], default=-1) + 1
+        for story_id in entries:
             if story_id not in numbers:
                 numbers[story_id] = next_number
                 next_number += 1
-            for term, count in terms_of(entry.terms).items():
-                changes.setdefault(term, {})[numbers[story_id]] = count
+        # number -> (what the shards hold of it, what it holds now)
+        docs: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+        for number, (held_id, in_shards) in held.items():
+            if held_id is None or held_id in gone:
+                docs[number] = (in_shards, {})
+            elif held_id in entries:
+                docs[number] = (in_shards, terms_of(entries[held_id].terms))
+            else:
+                docs[number] = (in_shards, self._terms_of(held_id))
+        for story_id in gone:
+            docs.setdefault(numbers[story_id], (self._terms_of(story_id), {}))
+        for story_id, entry in entries.items():
+            if numbers[story_id] not in docs:
+                in_shards = self._terms_of(story_id) if story_id in known else {}
+                docs[numbers[story_id]] = (in_shards, terms_of(entry.terms))
+        change = {n: _difference(*pair) for n, pair in docs.items()}
+        change = {n: c for n, c in change.items() if c}
+        if sum(map(len, change.values())) <= RECENT_POSTINGS:
+            for k in range(shards):
+                yield self._shard_path(k), None
+            name = None
+            if change:
+                name, data = self._recent_file(change)
+                if name == recent and self.site.keep(name, name):
+                    yield name, None
+                else:
+                    self.site.made(name, name)
+                    yield name, _gzip(data, SHARD_LEVEL)
+            yield from self._finish(current, keys, numbers, entries, gone)
+            live = {numbers[i]: i for i in entries}  # the articles whose held terms may change
+            live.update((n, i) for n, (i, _) in held.items() if i is not None and i not in gone)
+            self._hold({n: docs[n][0] for n in change}, live)
+            self._store_state(shards, name)
+            yield self._meta_file(self._lengths(current, known, numbers, entries), shards, name)
+            return
+        # term -> {doc: count, or None to remove}
+        changes: dict[str, dict[int, int | None]] = {}
+        for number, terms in change.items():
+            for term, count in terms.items():
+                changes.setdefault(term, {})[number] = count or None
         by_shard: dict[int, list[str]] = {}
         for term in changes:
             by_shard.setdefault(fnv1a(term) % shards, []).append(term)
@@ -363,12 +422,37 @@ class SearchIndex:
                     shard.pop(term, None)
             self.site.made(path, f"shards:{shards}")
             yield path, _gzip(_json(dict(sorted(shard.items()))), SHARD_LEVEL)
+        yield from self._finish(current, keys, numbers, entries, gone)
+        self._hold_nothing()
+        self._store_state(shards, None)
+        yield self._meta_file(self._lengths(current, known, numbers, entries), shards)
+
+    def _finish(self, current, keys, numbers, entries, gone) -> Iterator[IndexFile]:
+        """The document files, and the docs table brought up to date."""
         yield from self._doc_files(current, keys, numbers, entries)
         self._forget(gone)
-        self._remember(keys, numbers, entries, shards)
+        self._remember_rows(
+            [self._row(i, numbers[i], keys[i], entry) for i, entry in entries.items()]
+        )
+
+    @staticmethod
+    def _lengths(current, known, numbers, entries) -> dict[int, int]:
         lengths = {i: row[2] for i, row in known.items()}
         lengths.update((i, entry.length) for i, entry in entries.items())
-        yield self._meta_file({numbers[s.id]: lengths[s.id] for s, _ in current}, shards)
+        return {numbers[s.id]: lengths[s.id] for s, _ in current}
+
+    def _recent_file(self, change: dict[int, dict[str, int]]) -> tuple[str, bytes]:
+        """recent-<hash>.json.gz: {term: [doc step, count, ...]} as a shard's, a count
+        of 0 taking the shard's posting out; named by what it holds, so that a reader
+        never takes an older one for it."""
+        found: dict[str, list[int]] = {}
+        last: dict[str, int] = {}
+        for number in sorted(change):
+            for term, count in change[number].items():
+                found.setdefault(term, []).extend((number - last.get(term, 0), count))
+                last[term] = number
+        data = _json(dict(sorted(found.items())))
+        return f"{self.folder}recent-{hashlib.sha256(data).hexdigest()[:16]}.json.gz", data
 
     def _rebuild(
         self,
@@ -414,7 +498,8 @@ class SearchIndex:
         for k, shard in enumerate(shard_files):
             self.site.made(self._shard_path(k), f"shards:{shards}")
             yield self._shard_path(k), _gzip(shard, SHARD_LEVEL)
-        self._store_shards(shards)
+        self._hold_nothing()
+        self._store_state(shards, None)
         yield self._meta_file(lengths, shards)
 
     # --- pieces -----------------------------------------------------------------------------
@@ -445,17 +530,56 @@ class SearchIndex:
         ).fetchone()
         return Entry(doc=doc_file(story, self.lang, url), terms=terms, length=length, count=count)
 
-    def _remember(self, keys, numbers, entries, shards) -> None:
-        self._remember_rows(
-            [self._row(i, numbers[i], keys[i], entry) for i, entry in entries.items()]
-        )
-        self._store_shards(shards)
-
     def _row(self, story_id: str, number: int, key: str, entry: Entry) -> tuple:
-        return (self.lang, story_id, number, key, entry.length, entry.count, entry.terms)
+        return (self.lang, story_id, number, key, entry.length, entry.count, entry.terms, None)
 
     def _remember_rows(self, rows: list[tuple]) -> None:
-        self._write(f"INSERT OR REPLACE INTO {self.docs_table} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self._write(
+            f"INSERT OR REPLACE INTO {self.docs_table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+
+    def _held(self) -> dict[int, tuple[str | None, dict[str, int]]]:
+        """The articles the recent file is about: number -> (id, None for a gone one;
+        what the shards hold of it)."""
+        held: dict[int, tuple[str | None, dict[str, int]]] = {
+            number: (story_id, terms_of(terms))
+            for number, story_id, terms in self.db.execute(
+                f"SELECT number, id, held_terms FROM {self.docs_table} "
+                "WHERE lang = ? AND held_terms IS NOT NULL",
+                (self.lang,),
+            )
+        }
+        for number, terms in self.db.execute(
+            f"SELECT number, held_terms FROM {self.gone_table} WHERE lang = ?", (self.lang,)
+        ):
+            held[number] = (None, terms_of(terms))
+        return held
+
+    def _hold(self, in_shards: dict[int, dict[str, int]], ids: dict[int, str]) -> None:
+        """Remember what the shards hold of each article the recent file now is about
+        (`ids`: the id of each number still an article's), and of no other."""
+        self._write(
+            f"UPDATE {self.docs_table} SET held_terms = NULL WHERE lang = ? AND id = ?",
+            [(self.lang, i) for n, i in ids.items() if n not in in_shards],
+        )
+        self._write(
+            f"UPDATE {self.docs_table} SET held_terms = ? WHERE lang = ? AND id = ?",
+            [(pack_terms(t), self.lang, ids[n]) for n, t in in_shards.items() if n in ids],
+        )
+        self._write(f"DELETE FROM {self.gone_table} WHERE lang = ?", [(self.lang,)])
+        self._write(
+            f"INSERT INTO {self.gone_table} VALUES (?, ?, ?)",
+            [(self.lang, n, pack_terms(t)) for n, t in in_shards.items() if n not in ids],
+        )
+
+    def _hold_nothing(self) -> None:
+        """The shards hold every article as it is: no recent file."""
+        self._write(
+            f"UPDATE {self.docs_table} SET held_terms = NULL "
+            "WHERE lang = ? AND held_terms IS NOT NULL",
+            [(self.lang,)],
+        )
+        self._write(f"DELETE FROM {self.gone_table} WHERE lang = ?", [(self.lang,)])
 
     def _forget(self, gone: list[str]) -> None:
         self._write(
@@ -469,15 +593,17 @@ class SearchIndex:
         else:
             self.writes.append((statement, rows))
 
-    def _stored_shards(self) -> int | None:
+    def _stored_state(self) -> tuple[int | None, str | None]:
+        """The shard count and the recent file the last build wrote."""
         row = self.db.execute(
-            f"SELECT shards FROM {self.state_table} WHERE lang = ?", (self.lang,)
+            f"SELECT shards, recent FROM {self.state_table} WHERE lang = ?", (self.lang,)
         ).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else (None, None)
 
-    def _store_shards(self, shards: int) -> None:
+    def _store_state(self, shards: int, recent: str | None) -> None:
         self._write(
-            f"INSERT OR REPLACE INTO {self.state_table} VALUES (?, ?)", [(self.lang, shards)]
+            f"INSERT OR REPLACE INTO {self.state_table} VALUES (?, ?, ?)",
+            [(self.lang, shards, recent)],
         )
 
     def _shard_path(self, k: int) -> str:
@@ -486,9 +612,12 @@ class SearchIndex:
     def _doc_path(self, number: int) -> str:
         return f"{self.folder}doc/{number}.json.gz"
 
-    def _meta_file(self, lengths: dict[int, int], shards: int) -> IndexFile:
-        """meta.json.gz: the totals, and every document's length by number (0 for a
-        number no longer used), which BM25 needs for each posting it scores."""
+    def _meta_file(
+        self, lengths: dict[int, int], shards: int, recent: str | None = None
+    ) -> IndexFile:
+        """meta.json.gz: the totals, every document's length by number (0 for a number
+        no longer used), which BM25 needs for each posting it scores, and the recent
+        file's name as the reader asks for it (without .gz), if there is one."""
         docs = len(lengths)
         by_number = [0] * (max(lengths, default=-1) + 1)
         for number, length in lengths.items():
@@ -498,6 +627,7 @@ class SearchIndex:
             "docs": docs,
             "avgdl": round(sum(lengths.values()) / docs, 3) if docs else 1.0,
             "shards": shards,
+            "recent": recent.removeprefix(self.folder).removesuffix(".gz") if recent else None,
             "lengths": by_number,
         }
         return f"{self.folder}meta.json.gz", _gzip(_json(meta), DOC_LEVEL)
@@ -585,6 +715,14 @@ def _shards_of_postings(postings: _Postings, shards: int) -> Iterator[bytes]:
     for terms_in_shard in by_shard:
         shard = {names[t]: flat[starts[t] : ends[t]].reshape(-1) for t in terms_in_shard}
         yield orjson.dumps(shard, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _difference(held: dict[str, int], now: dict[str, int]) -> dict[str, int]:
+    """What turns an article's postings in the shards into its postings now: each term
+    whose count is new, and 0 for each term it no longer has."""
+    found = {term: count for term, count in now.items() if held.get(term) != count}
+    found.update((term, 0) for term in held if term not in now)
+    return found
 
 
 def _appended(flat: list[int] | None, change: dict[int, int | None]) -> bool:

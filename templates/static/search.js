@@ -126,20 +126,27 @@
       return this.cache.get(path);
     }
     // Each term's documents with their BM25 score for it. A posting is
-    // [doc delta, weighted count]; meta.json has the documents' lengths and the totals.
+    // [doc delta, weighted count]; meta.json has the documents' lengths and the totals,
+    // and names the recent file: the latest changes, laid over the shards' postings
+    // (a count of 0 takes a document out).
     async postings(terms) {
       const meta = await this.get("meta.json");
+      const recent = meta.recent ? await this.get(meta.recent) : {};
       const found = {};
       await Promise.all(terms.map(async (term) => {
         const shard = await this.get(`shard-${fnv1a(term) % meta.shards}.json`);
-        const flat = shard[term] || [];
-        const frequency = flat.length / 2;
-        const idf = Math.log(1 + (meta.docs - frequency + 0.5) / (frequency + 0.5));
+        const counts = new Map();
+        for (const flat of [shard[term] || [], recent[term] || []]) {
+          let doc = 0;
+          for (let i = 0; i < flat.length; i += 2) {
+            doc += flat[i];
+            if (flat[i + 1]) counts.set(doc, flat[i + 1]);
+            else counts.delete(doc);
+          }
+        }
+        const idf = Math.log(1 + (meta.docs - counts.size + 0.5) / (counts.size + 0.5));
         const entries = new Map();
-        let doc = 0;
-        for (let i = 0; i < flat.length; i += 2) {
-          doc += flat[i];
-          const count = flat[i + 1];
+        for (const [doc, count] of counts) {
           // (a length the meta lacks: a meta.json older than the shard, from a cache)
           const norm = K1 * (1 - B + B * (meta.lengths[doc] ?? meta.avgdl) / meta.avgdl);
           entries.set(doc, idf * count * (K1 + 1) / (count + norm));
