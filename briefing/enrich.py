@@ -191,7 +191,7 @@ def enrich(
     ]
     stories.sort(key=lambda s: (s.date is not None, s.date or "", s.id), reverse=True)
     by_id = {s.id: s for s in stories}
-    glossary_key = repr(sorted(glossary.items()))
+    glossary_key = digest(repr(sorted(glossary.items())))  # (hashed once, not for each story)
     keys = {
         s.id: digest(
             *(a.content_key for _, a in sorted(s.versions.items())),

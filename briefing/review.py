@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import subprocess
 from dataclasses import dataclass, field
 
 from briefing.config import Project
@@ -139,6 +138,8 @@ def state_summary(states: list[ArticleState]) -> str:
 
 def reviewer_name(project: Project) -> str:
     """Who is reviewing, when --by does not say: git's user.name, else the login name."""
+    import subprocess  # (here: every build imports this module, and only this runs git)
+
     try:
         found = subprocess.run(
             ["git", "config", "user.name"],

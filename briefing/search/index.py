@@ -36,9 +36,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import orjson
-from isal import igzip
-
 from briefing.enrich import Story, story_fingerprint
 from briefing.output import CurrentSite
 from briefing.search.terms import FIELD_WEIGHTS, chinese, document_terms, fnv1a, normalize
@@ -410,7 +407,7 @@ class SearchIndex:
             if k not in by_shard:
                 yield path, None
                 continue
-            shard = orjson.loads(igzip.decompress(self.site.read(path)))
+            shard = _loads(self.site.read(path))
             for term in by_shard[k]:
                 if _appended(shard.get(term), changes[term]):
                     continue  # new documents after the last: the common case of an addition
@@ -714,7 +711,7 @@ def _shards_of_postings(postings: _Postings, shards: int) -> Iterator[bytes]:
         by_shard[fnv1a(names[term]) % shards].append(term)
     for terms_in_shard in by_shard:
         shard = {names[t]: flat[starts[t] : ends[t]].reshape(-1) for t in terms_in_shard}
-        yield orjson.dumps(shard, option=orjson.OPT_SERIALIZE_NUMPY)
+        yield _json(shard, numpy=True)
 
 
 def _difference(held: dict[str, int], now: dict[str, int]) -> dict[str, int]:
@@ -765,13 +762,26 @@ def _merge(flat: list[int], change: dict[int, int | None]) -> None:
             flat[2 * i : 2 * i] = [doc - previous, posting]
 
 
-def _json(value) -> bytes:
+def _json(value, numpy: bool = False) -> bytes:
     """Compact UTF-8 JSON (orjson: the same bytes as json.dumps(ensure_ascii=False,
     separators=(",", ":")), several times faster; an added article rewrites hundreds of
-    shards)."""
-    return orjson.dumps(value)
+    shards). orjson and ISA-L are imported where an index file is made or read: an
+    editor's build makes its index in a forked process, and this one never needs them."""
+    import orjson
+
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY if numpy else None)
+
+
+def _loads(data: bytes):
+    """What an index file (gzip JSON) holds."""
+    import orjson
+    from isal import igzip
+
+    return orjson.loads(igzip.decompress(data))
 
 
 def _gzip(data: bytes, level: int) -> bytes:
     """gzip with no time in its header: the same index makes the same bytes."""
+    from isal import igzip
+
     return igzip.compress(data, level, mtime=0)
