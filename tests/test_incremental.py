@@ -184,6 +184,31 @@ def test_an_edit_renders_again_only_the_pages_that_show_the_article(corpus):
     assert "编辑补充的一段文字。" in page.read_text(encoding="utf-8")
 
 
+def test_an_added_article_renders_the_sitemap_runs_it_is_in_not_the_others(
+    corpus, monkeypatch
+):
+    """The sitemap lists every page and is rendered again for every added article; its
+    entries come in runs kept between builds (templates.sitemap_urls), and only the runs
+    an added article's entries (and the tag pages the tags it changed list) fall in are
+    made anew."""
+    made: list[int] = []
+    real = templates.Templates.sitemap_urls
+
+    def counting(self, entries, url):
+        before = sum(v is not None for v in self.made_runs.values())
+        html = real(self, entries, url)
+        made.append(sum(v is not None for v in self.made_runs.values()) - before)
+        made.append(len(templates._runs_of(entries, lambda entry: entry[0])))
+        return html
+
+    monkeypatch.setattr(templates.Templates, "sitemap_urls", counting)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", 1000)  # (rendered here: see above)
+    add_article(corpus)
+    build(Project(corpus))
+    anew, runs = made
+    assert runs >= 20 and 1 <= anew <= runs // 5, made
+
+
 def test_an_added_article_is_segmented_by_the_helper_not_the_build(corpus, monkeypatch):
     """A build of a site built before loads jieba's dictionary in a helper process while
     it reads the articles (pipeline.segmenting_helper); the added article's features and

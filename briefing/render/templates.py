@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import shutil
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from jinja2 import (
@@ -50,6 +52,7 @@ HTML_LANG = {"zh": "zh-Hans", "en": "en"}  # also the hreflang values
 # navigation, the footer): rendered once a language by chrome(), not on every page,
 # where they were a third of an article page's rendering.
 CHROME = ("site_nav.html", "site_footer.html")
+T = TypeVar("T")
 
 
 class Templates:
@@ -95,6 +98,7 @@ class Templates:
         self.env.filters["date"] = format_date
         self.env.filters["month"] = format_month
         self.env.globals["story_items"] = self.story_items
+        self.env.globals["sitemap_urls"] = self.sitemap_urls
         self.env.globals["chrome"] = self.chrome
         self._chrome: dict[tuple[str, str], Markup] = {}
         self._story_items: dict[tuple[str, str, bool], Markup] = {}
@@ -140,6 +144,28 @@ class Templates:
             found = self._runs.get(key)
             if found is None:
                 found = self._runs[key] = self._items_html(run, lang, t, with_summary)
+                self.made_runs[key] = str(found)
+            else:
+                self.made_runs.setdefault(key, None)
+            html.append(found)
+        return Markup("".join(html))
+
+    def sitemap_urls(self, entries: list[tuple], url: Callable[..., str]) -> Markup:
+        """The sitemap's entries, each made by `url` (sitemap_url.xml's macro), in runs
+        kept between builds as lists of stories are (story_items): every added article
+        is in the sitemap, which lists every page (4,000 entries at 1,000 articles, whose
+        rendering was a twentieth of adding one), and changes one run of it."""
+        runs = _runs_of(entries, lambda entry: entry[0])
+        template = self.key_of("sitemap.xml")  # (sitemap_url.xml with it: it imports it)
+        keys = [digest(template, repr(run)) for run in runs]
+        wanted = [key for key in keys if key not in self._runs]
+        if wanted and self.items_stored:
+            self._runs.update(self._stored(LISTS, wanted))
+        html: list[str] = []
+        for run, key in zip(runs, keys, strict=True):
+            found = self._runs.get(key)
+            if found is None:
+                found = self._runs[key] = Markup("".join([str(url(*entry)) for entry in run]))
                 self.made_runs[key] = str(found)
             else:
                 self.made_runs.setdefault(key, None)
@@ -281,11 +307,17 @@ class Templates:
 
 def _runs(stories: list[Story]) -> list[list[Story]]:
     """The list cut into runs where its stories say (RUN_ENDS)."""
-    runs: list[list[Story]] = []
-    run: list[Story] = []
-    for story in stories:
-        run.append(story)
-        if len(run) == RUN_MOST or zlib.crc32(story.id.encode()) % RUN_ENDS == 0:
+    return _runs_of(stories, lambda story: story.id)
+
+
+def _runs_of(items: list[T], name: Callable[[T], str]) -> list[list[T]]:
+    """Items cut into runs after each whose name hashes to 0 modulo RUN_ENDS (and at
+    RUN_MOST): where a run ends depends on the items, not on their places."""
+    runs: list[list[T]] = []
+    run: list[T] = []
+    for item in items:
+        run.append(item)
+        if len(run) == RUN_MOST or zlib.crc32(name(item).encode()) % RUN_ENDS == 0:
             runs.append(run)
             run = []
     if run:
