@@ -184,9 +184,7 @@ def test_an_edit_renders_again_only_the_pages_that_show_the_article(corpus):
     assert "编辑补充的一段文字。" in page.read_text(encoding="utf-8")
 
 
-def test_an_added_article_renders_the_sitemap_runs_it_is_in_not_the_others(
-    corpus, monkeypatch
-):
+def test_an_added_article_renders_the_sitemap_runs_it_is_in_not_the_others(corpus, monkeypatch):
     """The sitemap lists every page and is rendered again for every added article; its
     entries come in runs kept between builds (templates.sitemap_urls), and only the runs
     an added article's entries (and the tag pages the tags it changed list) fall in are

@@ -136,19 +136,7 @@ class Templates:
             return self._items_html(stories, lang, t, with_summary)
         runs = _runs(stories)
         keys = [self._run_key(run, lang, with_summary) for run in runs]
-        wanted = [key for key in keys if key not in self._runs]
-        if wanted and self.items_stored:
-            self._runs.update(self._stored(LISTS, wanted))
-        html: list[Markup] = []
-        for run, key in zip(runs, keys, strict=True):
-            found = self._runs.get(key)
-            if found is None:
-                found = self._runs[key] = self._items_html(run, lang, t, with_summary)
-                self.made_runs[key] = str(found)
-            else:
-                self.made_runs.setdefault(key, None)
-            html.append(found)
-        return Markup("".join(html))
+        return self._kept_runs(runs, keys, lambda run: self._items_html(run, lang, t, with_summary))
 
     def sitemap_urls(self, entries: list[tuple], url: Callable[..., str]) -> Markup:
         """The sitemap's entries, each made by `url` (sitemap_url.xml's macro), in runs
@@ -158,6 +146,16 @@ class Templates:
         runs = _runs_of(entries, lambda entry: entry[0])
         template = self.key_of("sitemap.xml")  # (sitemap_url.xml with it: it imports it)
         keys = [digest(template, repr(run)) for run in runs]
+        return self._kept_runs(
+            runs, keys, lambda run: Markup("".join([str(url(*entry)) for entry in run]))
+        )
+
+    def _kept_runs(
+        self, runs: list[list[T]], keys: list[str], make: Callable[[list[T]], Markup]
+    ) -> Markup:
+        """The runs' HTML, one after another: each kept in memory and between builds
+        under its key, made (`make`) when neither has it; which were used or made is
+        noted for the cache (made_runs)."""
         wanted = [key for key in keys if key not in self._runs]
         if wanted and self.items_stored:
             self._runs.update(self._stored(LISTS, wanted))
@@ -165,7 +163,7 @@ class Templates:
         for run, key in zip(runs, keys, strict=True):
             found = self._runs.get(key)
             if found is None:
-                found = self._runs[key] = Markup("".join([str(url(*entry)) for entry in run]))
+                found = self._runs[key] = make(run)
                 self.made_runs[key] = str(found)
             else:
                 self.made_runs.setdefault(key, None)
