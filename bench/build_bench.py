@@ -12,6 +12,9 @@ each as its own process with its peak memory, side by side:
     `python build.py` runs them, Hugo as `hugo` does (Hugo has no incremental
     build outside its server, so each of its builds is a full one);
   - briefing's time per stage for each build (from `-v`), naming the slowest.
+With --full-runs N, the full builds are made N times each (alternately, on fresh
+copies), and the added, another added and edited article after each of ours: the
+table gives their medians.
 Prints one table with times, ratios to Hugo's full build and to our own full
 build, and peak memory.
 """
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,18 +199,27 @@ BUILDS = [  # (label, key)
 ]
 
 
+# The builds an editor makes after a full one, measured on each project built in full
+# (one run each were a tenth apart from one run to the next: their median is reported).
+EDITS = ("add", "add2", "edit")
+
+
 def measure(size: int, workdir: Path, full_runs: int = 1) -> dict:
     root = make_corpus(size, workdir / f"corpus-{size}")
     hugo_site = to_hugo(root, workdir / f"hugo-{size}")
     row: dict = {"size": size, "ours": {}, "hugo": {}, "full_runs": {"ours": [], "hugo": []}}
+    edits: dict[str, list] = {key: [] for key in EDITS}
     # Full builds beyond the first, each tool in turn, each on a fresh copy of the project:
     # deleting a built site to build it again would make the next build's files slower to
     # create on some file systems (README: Benchmarks), so nothing is deleted meanwhile.
+    # After each of ours, the builds an editor makes then, on that copy.
     for run in range(1, full_runs):
         copy = _fresh_copy(root, workdir / f"corpus-{size}-full{run}")
         hugo_copy = _fresh_copy(hugo_site, workdir / f"hugo-{size}-full{run}")
         row["full_runs"]["hugo"].append(hugo(hugo_copy)[0])
         row["full_runs"]["ours"].append(ours(copy)[0])
+        for key, build in _editors_builds(copy):
+            edits[key].append(build)
     row["hugo"]["full"] = hugo(hugo_site)
     row["hugo"]["again"] = hugo(hugo_site)
     row["ours"]["full"] = ours(root)
@@ -215,20 +228,13 @@ def measure(size: int, workdir: Path, full_runs: int = 1) -> dict:
         row["full_runs"][tool].append(seconds)
         row[tool]["full"] = (statistics.median(row["full_runs"][tool]), peak, stages)
     row["ours"]["again"] = ours(root)
-    add_article(root, 1)
-    row["ours"]["add"] = ours(root)
-    to_hugo(root, hugo_site, keep_public=True)
-    row["hugo"]["add"] = hugo(hugo_site)
-    # The first build after a full one also makes the second copy of the site (output.py:
-    # every folder of it); from then on an added article costs what the second one does.
-    add_article(root, 2)
-    row["ours"]["add2"] = ours(root)
-    to_hugo(root, hugo_site, keep_public=True)
-    row["hugo"]["add2"] = hugo(hugo_site)
-    edit_article(root)
-    row["ours"]["edit"] = ours(root)
-    to_hugo(root, hugo_site, keep_public=True)
-    row["hugo"]["edit"] = hugo(hugo_site)
+    for key, build in _editors_builds(root):
+        edits[key].append(build)
+        to_hugo(root, hugo_site, keep_public=True)
+        row["hugo"][key] = hugo(hugo_site)
+    for key, builds in edits.items():  # the median build (the upper of two middle ones)
+        row["ours"][key] = sorted(builds, key=lambda build: build[0])[len(builds) // 2]
+        row["edit_runs"] = len(builds)
     change_template(root, "templates/article.html")
     row["ours"]["template"] = ours(root)
     change_template(hugo_site, "layouts/_default/single.html")
@@ -238,6 +244,18 @@ def measure(size: int, workdir: Path, full_runs: int = 1) -> dict:
     row["ours"]["warned"] = ours(root)
     row["hugo"]["warned"] = hugo(hugo_site)  # Hugo has no such check: a full build
     return row
+
+
+def _editors_builds(root: Path) -> Iterator[tuple[str, tuple[float, int, dict[str, float]]]]:
+    """What an editor does after a full build, each timed: an article added (the first
+    build after a full one also makes the second copy of the site, output.py: every
+    folder of it), another, one edited."""
+    add_article(root, 1)
+    yield "add", ours(root)
+    add_article(root, 2)
+    yield "add2", ours(root)
+    edit_article(root)
+    yield "edit", ours(root)
 
 
 def _fresh_copy(project: Path, dest: Path) -> Path:
@@ -270,6 +288,8 @@ def print_table(rows: list[dict]) -> None:
             hugo_seconds, hugo_peak, _ = r["hugo"][key]
             if key == "full" and runs > 1:
                 label += f" (median of {runs} each, alternately)"
+            if key in EDITS and r.get("edit_runs", 1) > 1:
+                label += f" (median of {r['edit_runs']})"
             print(
                 f"{r['size']:,} | {label} | {seconds:.2f} s | {hugo_seconds:.2f} s | "
                 f"{seconds / hugo_full:.2f}x | {100 * seconds / own_full:.0f}% | "
@@ -296,8 +316,9 @@ def main() -> None:
         "--full-runs",
         type=int,
         default=1,
-        help="full builds of each tool, alternately, on fresh copies: the table gives the "
-        "median (single runs on a shared machine move by a tenth or more)",
+        help="full builds of each tool, alternately, on fresh copies, each of ours followed "
+        "by an added article, another and an edited one: the table gives the medians "
+        "(single runs on a shared machine move by a tenth or more)",
     )
     args = parser.parse_args()
     if not HUGO:
