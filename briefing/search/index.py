@@ -351,7 +351,7 @@ class SearchIndex:
         ones: the difference between the shards and the articles as they now are goes
         into the recent file, or, when that is too much for it, into the shards, shard by
         shard. `recent`: the recent file the last build wrote."""
-        held = self._held()  # number -> (id, or None for a gone article; what the shards hold)
+        held = self._held()  # number -> (id or None; what the shards hold of it; its terms)
         numbers = {i: row[0] for i, row in known.items()}
         # (A number the shards still hold is not given again, not even a gone article's.)
         next_number = max([*numbers.values(), *held], default=-1) + 1
@@ -361,13 +361,12 @@ class SearchIndex:
                 next_number += 1
         # number -> (what the shards hold of it, what it holds now)
         docs: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
-        for number, (held_id, in_shards) in held.items():
-            if held_id is None or held_id in gone:
-                docs[number] = (in_shards, {})
+        for number, (held_id, in_shards, now) in held.items():
+            if held_id in gone:
+                now = {}
             elif held_id in entries:
-                docs[number] = (in_shards, terms_of(entries[held_id].terms))
-            else:
-                docs[number] = (in_shards, self._terms_of(held_id))
+                now = terms_of(entries[held_id].terms)
+            docs[number] = (in_shards, now)
         for story_id in gone:
             docs.setdefault(numbers[story_id], (self._terms_of(story_id), {}))
         for story_id, entry in entries.items():
@@ -376,10 +375,10 @@ class SearchIndex:
                 docs[numbers[story_id]] = (in_shards, terms_of(entry.terms))
         change = {n: _difference(*pair) for n, pair in docs.items()}
         change = {n: c for n, c in change.items() if c}
+        name = None
         if sum(map(len, change.values())) <= RECENT_POSTINGS:
             for k in range(shards):
                 yield self._shard_path(k), None
-            name = None
             if change:
                 name, data = self._recent_file(change)
                 if name == recent and self.site.keep(name, name):
@@ -387,13 +386,20 @@ class SearchIndex:
                 else:
                     self.site.made(name, name)
                     yield name, _gzip(data, SHARD_LEVEL)
-            yield from self._finish(current, keys, numbers, entries, gone)
-            live = {numbers[i]: i for i in entries}  # the articles whose held terms may change
-            live.update((n, i) for n, (i, _) in held.items() if i is not None and i not in gone)
-            self._hold({n: docs[n][0] for n in change}, live)
-            self._store_state(shards, name)
-            yield self._meta_file(self._lengths(current, known, numbers, entries), shards, name)
-            return
+        else:  # the change goes into the shards, and there is no recent file
+            yield from self._changed_shards(change, shards)
+        yield from self._finish(current, keys, numbers, entries, gone)
+        live = {numbers[i]: i for i in entries}  # the articles whose held terms may change
+        live.update((n, i) for n, (i, _, _) in held.items() if i is not None and i not in gone)
+        self._hold({n: docs[n][0] for n in change} if name else {}, live)
+        self._store_state(shards, name)
+        yield self._meta_file(self._lengths(current, known, numbers, entries), shards, name)
+
+    def _changed_shards(
+        self, change: dict[int, dict[str, int]], shards: int
+    ) -> Iterator[IndexFile]:
+        """The shards with `change` made to them (a count of 0 takes a posting out): those
+        it touches read, changed and written again, the others kept."""
         # term -> {doc: count, or None to remove}
         changes: dict[str, dict[int, int | None]] = {}
         for number, terms in change.items():
@@ -419,10 +425,6 @@ class SearchIndex:
                     shard.pop(term, None)
             self.site.made(path, f"shards:{shards}")
             yield path, _gzip(_json(dict(sorted(shard.items()))), SHARD_LEVEL)
-        yield from self._finish(current, keys, numbers, entries, gone)
-        self._hold_nothing()
-        self._store_state(shards, None)
-        yield self._meta_file(self._lengths(current, known, numbers, entries), shards)
 
     def _finish(self, current, keys, numbers, entries, gone) -> Iterator[IndexFile]:
         """The document files, and the docs table brought up to date."""
@@ -535,21 +537,21 @@ class SearchIndex:
             f"INSERT OR REPLACE INTO {self.docs_table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
 
-    def _held(self) -> dict[int, tuple[str | None, dict[str, int]]]:
+    def _held(self) -> dict[int, tuple[str | None, dict[str, int], dict[str, int]]]:
         """The articles the recent file is about: number -> (id, None for a gone one;
-        what the shards hold of it)."""
-        held: dict[int, tuple[str | None, dict[str, int]]] = {
-            number: (story_id, terms_of(terms))
-            for number, story_id, terms in self.db.execute(
-                f"SELECT number, id, held_terms FROM {self.docs_table} "
+        what the shards hold of it; its terms as the docs table has them, none if gone)."""
+        held: dict[int, tuple[str | None, dict[str, int], dict[str, int]]] = {
+            number: (story_id, terms_of(in_shards), terms_of(terms))
+            for number, story_id, in_shards, terms in self.db.execute(
+                f"SELECT number, id, held_terms, packed_terms FROM {self.docs_table} "
                 "WHERE lang = ? AND held_terms IS NOT NULL",
                 (self.lang,),
             )
         }
-        for number, terms in self.db.execute(
+        for number, in_shards in self.db.execute(
             f"SELECT number, held_terms FROM {self.gone_table} WHERE lang = ?", (self.lang,)
         ):
-            held[number] = (None, terms_of(terms))
+            held[number] = (None, terms_of(in_shards), {})
         return held
 
     def _hold(self, in_shards: dict[int, dict[str, int]], ids: dict[int, str]) -> None:
