@@ -166,6 +166,29 @@ def test_every_incremental_build_makes_the_site_a_fresh_build_makes(
         assert work in ran, work
 
 
+def test_an_article_edited_into_the_shards_then_removed_leaves_no_posting(
+    corpus, tmp_path, monkeypatch
+):
+    """The recent file is the difference between the shards and the articles: once a
+    change goes into the shards, what the cache kept of the shards' old terms must go
+    with it, or removing the article later takes out its old postings and leaves the
+    new ones."""
+    path = _articles(corpus, "zh")[5]
+    for text, recent_postings in (
+        ("\n编辑补充的第一段文字。\n", search_index_module.RECENT_POSTINGS),  # the recent file
+        ("\n编辑补充的第二段文字。\n", 0),  # into the shards
+    ):
+        monkeypatch.setattr(search_index_module, "RECENT_POSTINGS", recent_postings)
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+        build(Project(corpus))
+        assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
+    monkeypatch.setattr(search_index_module, "RECENT_POSTINGS", 10_000)
+    for lang in ("zh", "en"):
+        (corpus / "content" / lang / path.name).unlink()
+    build(Project(corpus))
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
+
+
 class LogLines(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
