@@ -9,12 +9,12 @@ imports the pipeline (0.05 s of imports the helper then does alongside, not afte
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from briefing.config import Project
+from briefing.output import has_files
 from briefing.parallel import Helper
 
 
@@ -46,7 +46,6 @@ def _prepare() -> None:
 
 def _built_before(site_dir: Path) -> bool:
     try:
-        with os.scandir(site_dir) as entries:
-            return next(entries, None) is not None
+        return has_files(site_dir)
     except OSError:  # no site/ yet
         return False

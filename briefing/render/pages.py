@@ -80,13 +80,6 @@ class SitePages:
 
     # --- the pages ---------------------------------------------------------------------------
 
-    def pages(self) -> list[Page]:
-        """Every page of the site (what story_plan and story_pages say of each story, too)."""
-        pages = self.list_pages()
-        for story in self.stories:
-            pages += self.story_pages(story)
-        return pages
-
     def list_pages(self) -> list[Page]:
         """The pages other than the stories' own: home, lists, sitemap, feeds."""
         both_titles = " · ".join(self.config.titles[lang] for lang in LANGUAGES)
@@ -411,7 +404,7 @@ def _parallel_rows(story: Story) -> dict:
 
 # The bodies of the last few articles made into HTML, by the article's identity (the
 # entry holds the article, so its id() is not reused while it is here): a story's four
-# pages come one after another (SitePages.pages) and show its two bodies six times.
+# pages come one after another (SitePages.story_pages) and show its two bodies six times.
 _RECENT_BODIES: dict[int, tuple[Article, list[str]]] = {}
 _RECENT_KEPT = 4
 # Bodies made elsewhere for the pages about to be rendered (given_bodies).
