@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
@@ -44,10 +45,14 @@ class Article:
     review: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # front-matter keys we don't model, kept as they are
     path: Path | None = None  # the Markdown file it was read from
-    # Not the article's content: its blocks while packed (see __getstate__), and the two
-    # hashes below once worked out. Slots, not an instance dict: a build holds 20,000
-    # articles at 10,000 stories, and a dict each was 13 MB more.
+    # Not the article's content: its blocks while packed (see __getstate__), what gives
+    # them when they were left apart (an article from the read cache: content.py), and
+    # the two hashes below once worked out. Slots, not an instance dict: a build holds
+    # 20,000 articles at 10,000 stories, and a dict each was 13 MB more.
     _packed_blocks: bytes | None = field(default=None, init=False, repr=False, compare=False)
+    _blocks_from: Callable[[Article], list[Block]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     _text_digest: str | None = field(default=None, init=False, repr=False, compare=False)
     _content_key: str | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -67,14 +72,28 @@ class Article:
         """Title and body as plain text, one block per line."""
         return "\n".join([self.title, *(b.text for b in self.blocks)])
 
-    # Pickled (the read cache) with its blocks as one bytes value, unpickled only when
-    # something reads them: a build that adds one article reads every article's
+    # Pickled (to a worker, or a process's result) with its blocks as one bytes value,
+    # unpickled only when something reads them. The read cache keeps the rest apart
+    # (state_without_blocks): a build that adds one article reads every article's
     # front-matter, but the text of only the few it works on.
     def __getstate__(self) -> tuple:
+        return self._state(with_blocks=True)
+
+    def state_without_blocks(self) -> tuple:
+        """The pickled state, None in place of the blocks (from_state makes it again)."""
+        return self._state(with_blocks=False)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> Article:
+        article = cls.__new__(cls)
+        article.__setstate__(state)
+        return article
+
+    def _state(self, with_blocks: bool) -> tuple:
         values: list = []
         for name in _STATE:
             if name == "blocks":
-                values.append(self._packed_blocks or _pack(self.blocks))
+                values.append((self._packed_blocks or _pack(self.blocks)) if with_blocks else None)
             elif name == "path":  # as text: Path(text) costs half of unpickling a Path
                 values.append(None if self.path is None else str(self.path))
             else:
@@ -88,13 +107,18 @@ class Article:
             self.path = Path(self.path)
 
     def __getattr__(self, name: str):
-        # Called only for what is not found: the blocks of an article just unpickled.
+        # Called only for what is not found: the blocks of an article just unpickled,
+        # or taken from the read cache without them.
         if name == "blocks" and self._packed_blocks is not None:
             import pickle  # (here: a build that finds nothing changed never needs it)
 
             blocks = pickle.loads(self._packed_blocks)
             self.blocks = blocks
             self._packed_blocks = None
+            return blocks
+        if name == "blocks" and self._blocks_from is not None:
+            self.blocks = blocks = self._blocks_from(self)
+            self._blocks_from = None
             return blocks
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
@@ -124,7 +148,7 @@ def _pack(blocks: list[Block]) -> bytes:
 
 # What an article says, in the order of its fields (its content_key), and what is pickled.
 _CONTENT = tuple(f.name for f in fields(Article) if f.name != "path" and f.init)
-_STATE = tuple(f.name for f in fields(Article) if f.name != "_packed_blocks")
+_STATE = tuple(f.name for f in fields(Article) if f.name not in ("_packed_blocks", "_blocks_from"))
 # What sets each of them when unpickled: the blocks stay packed, in their own slot.
 _SETTERS = tuple(
     getattr(Article, "_packed_blocks" if name == "blocks" else name).__set__ for name in _STATE

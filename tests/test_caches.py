@@ -150,3 +150,31 @@ def test_stored_rows_go_in_a_batch_at_a_time_and_none_is_lost(tmp_path, monkeypa
         f"k{n}" for n in range(11)
     )
     again.close()
+
+
+def test_an_article_from_the_cache_has_its_blocks_read_when_wanted(tmp_path):
+    """The read cache keeps an article's blocks apart from its front-matter: an article
+    taken from it reads them from the cache when something wants them (here, in a
+    forked process, or pickled for the helper), and from its file when the cache has
+    lost them. Each way, the blocks are those the file holds."""
+    import pickle
+
+    from briefing import content
+    from briefing.cache import Cache
+    from briefing.config import Project
+    from briefing.parallel import Forked
+
+    project = Project(copy_project(tmp_path))
+    assert main(["-q"], root=project.root) == 0
+    fresh = {a.id: a.blocks for a in content.read_articles(project, "zh").articles}
+    cache = Cache(project.root / ".cache" / "build.sqlite")
+    cached = content.read_articles(project, "zh", cache)
+    assert len(cached.articles) == len(fresh)
+    assert all(a._blocks_from is not None for a in cached.articles)  # none's text read yet
+    first, second, *rest = cached.articles
+    read_elsewhere = Forked(lambda: [a.blocks for a in rest])
+    assert read_elsewhere.result() == [fresh[a.id] for a in rest]
+    assert pickle.loads(pickle.dumps(first)).blocks == fresh[first.id]
+    cache.db.execute("DELETE FROM cache WHERE ns = ?", (content.BLOCKS,))
+    assert second.blocks == fresh[second.id]
+    cache.close()
