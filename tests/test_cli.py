@@ -47,7 +47,7 @@ def test_build_py_ends_at_once_with_the_status_and_every_line_the_build_printed(
     lines = done.stderr.splitlines()
     assert lines[0] == "error: content/raw/empty.txt: empty file"
     assert lines[-1].startswith("site: ") and "files in site" in lines[-1]
-    assert (root / "site" / "sitemap.xml").read_text(encoding="utf-8").endswith("</urlset>\n")
+    assert (root / "site" / "sitemap.xml").read_text(encoding="utf-8").endswith("</sitemapindex>\n")
     strict = build_py("--strict")
     assert strict.returncode == 1
     assert strict.stderr.splitlines()[-1].startswith("error: --strict: ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -207,27 +208,29 @@ def test_an_edit_renders_again_only_the_pages_that_show_the_article(corpus):
     assert "编辑补充的一段文字。" in page.read_text(encoding="utf-8")
 
 
-def test_an_added_article_renders_the_sitemap_runs_it_is_in_not_the_others(corpus, monkeypatch):
-    """The sitemap lists every page and is rendered again for every added article; its
-    entries come in runs kept between builds (templates.sitemap_urls), and only the runs
-    an added article's entries (and the tag pages the tags it changed list) fall in are
-    made anew."""
-    made: list[int] = []
-    real = templates.Templates.sitemap_urls
+def test_an_added_article_renders_its_years_sitemap_not_the_others(corpus, monkeypatch):
+    """sitemap.xml is an index of a sitemap of the pages that are not articles and one of
+    each year's articles: an article added in a year the site has changes that year's
+    sitemap alone among the articles' (the index lists the same sitemaps)."""
+    rendered: list[str] = []
+    real = templates.Templates.render
 
-    def counting(self, entries, url):
-        before = sum(v is not None for v in self.made_runs.values())
-        html = real(self, entries, url)
-        made.append(sum(v is not None for v in self.made_runs.values()) - before)
-        made.append(len(templates._runs_of(entries, lambda entry: entry[0])))
-        return html
+    def noting(self, page):
+        rendered.append(page.path)
+        return real(self, page)
 
-    monkeypatch.setattr(templates.Templates, "sitemap_urls", counting)
+    monkeypatch.setattr(templates.Templates, "render", noting)
     monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", 1000)  # (rendered here: see above)
+    added = _articles(corpus, "zh")[3]
+    year = re.search(r"^date: '?(\d{4})", added.read_text(encoding="utf-8"), re.M)[1]
+    years = sorted((corpus / "site" / "sitemaps").glob("articles-*.xml"))
+    assert len(years) >= 3
     add_article(corpus)
     build(Project(corpus))
-    anew, runs = made
-    assert runs >= 20 and 1 <= anew <= runs // 5, made
+    sitemaps = [path for path in rendered if path.startswith("sitemaps/articles-")]
+    assert sitemaps == [f"sitemaps/articles-{year}.xml"], rendered
+    assert "sitemap.xml" not in rendered
+    assert sorted((corpus / "site" / "sitemaps").glob("articles-*.xml")) == years
 
 
 def test_an_added_article_is_segmented_by_the_helper_not_the_build(corpus, monkeypatch):

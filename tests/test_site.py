@@ -131,9 +131,24 @@ def test_feeds_are_atom_with_every_article(site):
 
 
 def test_sitemap_lists_pages_with_language_alternates(site):
-    root = ET.parse(site / "sitemap.xml").getroot()
-    urls = root.findall(f"{SITEMAP}url")
-    locs = {u.find(f"{SITEMAP}loc").text for u in urls}
+    """sitemap.xml is an index of sitemaps (one of the pages that are not articles, one
+    of each year's articles); together they list every page of the site once (as the
+    single sitemap did before them)."""
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    urls = []
+    for part in index.findall(f"{SITEMAP}sitemap"):
+        loc = part.find(f"{SITEMAP}loc").text
+        path = site / loc.removeprefix("https://shanxi-briefing.netlify.app/")
+        urls += ET.parse(path).getroot().findall(f"{SITEMAP}url")
+    locs = [u.find(f"{SITEMAP}loc").text for u in urls]
+    assert len(locs) == len(set(locs))
+    pages = {  # every page but the parallel views (the article pages' texts again)
+        "https://shanxi-briefing.netlify.app/" + str(p.parent.relative_to(site)) + "/"
+        for p in site.glob("*/**/index.html")
+        if p.parent.name != "parallel"
+    }
+    assert set(locs) == pages
     assert f"https://shanxi-briefing.netlify.app/en/articles/{ARTICLE}/" in locs
     for url in urls:
         loc = url.find(f"{SITEMAP}loc").text
@@ -310,7 +325,10 @@ def test_list_pages_say_how_many_entries_they_list(tmp_path, monkeypatch):
     build_copy_of_repo(tmp_path)
     articles = len(list((tmp_path / "content" / "zh").glob("*.md")))
     assert pages["zh/archive/index.html"].listed == articles
-    assert pages["sitemap.xml"].listed == len(pages["sitemap.xml"].context["entries"])
+    assert pages["sitemaps/pages.xml"].listed == len(pages["sitemaps/pages.xml"].context["entries"])
+    years = [p for path, p in pages.items() if path.startswith("sitemaps/articles-")]
+    assert sum(p.listed for p in years) == 2 * articles
+    assert all(p.listed == len(p.full_context()["entries"]) for p in years)
     tag_pages = [
         p for path, p in pages.items() if path.startswith("en/tags/") and "stories" in p.context
     ]

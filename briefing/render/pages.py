@@ -23,6 +23,7 @@ from briefing.text.markdown import body_html
 
 OTHER = {"zh": "en", "en": "zh"}
 LATEST_ON_HOME = 10
+SITEMAP_OF_PAGES = "sitemaps/pages.xml"  # beside a sitemap of each year's articles
 FIGURES_ON_HOME = 6
 TOPICS_ON_HOME = 12
 
@@ -84,17 +85,10 @@ class SitePages:
         """The pages other than the stories' own: home, lists, sitemap, feeds."""
         both_titles = " · ".join(self.config.titles[lang] for lang in LANGUAGES)
         not_found = " · ".join(self.strings[lang]["not_found_title"] for lang in LANGUAGES)
-        entries = self._sitemap_entries()
         pages = [
             Page("index.html", "choose_language.html", common=self._common(None, "", both_titles)),
             Page("404.html", "404.html", common=self._common(None, "404.html", not_found)),
-            Page(
-                "sitemap.xml",
-                "sitemap.xml",
-                {"entries": entries},
-                listed=len(entries),
-                shown=repr(entries),
-            ),
+            *self._sitemaps(),
             Page("robots.txt", "robots.txt", {}),
         ]
         for lang in LANGUAGES:
@@ -357,16 +351,56 @@ class SitePages:
         dates = [s.date for s in self.stories if s.date]
         return iso_datetime(max(dates)) if dates else "2000-01-01T00:00:00+08:00"
 
-    def _sitemap_entries(self) -> list[tuple[str, tuple[tuple[str, str], ...], str]]:
-        """(URL, its alternates as (language, URL) pairs, the x-default URL) of each page
-        in each language. Tuples: the sitemap lists every page and is made again whenever
-        an article is added, and looking up keys of dicts in the template cost 140 ms of
-        an added article at 4,000."""
-        paths = ["", "tags/", "archive/", "about/", "search/"]
-        paths += [f"articles/{s.id}/" for s in self.stories]
-        paths += list(
+    def _sitemaps(self) -> list[Page]:
+        """sitemap.xml, an index of the site's sitemaps: one of the pages that are not
+        articles (home, lists, tags) and one of each year's articles. An added article
+        changes its year's alone, where one sitemap of every page (4,000 entries at
+        1,000 articles) was made again for each; and no sitemap comes near the 50,000
+        URLs sitemaps.org allows in one (a single one would at 25,000 articles)."""
+        other = ["", "tags/", "archive/", "about/", "search/"]
+        other += list(
             dict.fromkeys(f"tags/{tag.slug}/" for lang in LANGUAGES for tag in self.tag_index(lang))
         )
+        entries = self._sitemap_entries(other)
+        parts = [
+            Page(
+                SITEMAP_OF_PAGES,
+                "sitemap_part.xml",
+                {"entries": entries},
+                listed=len(entries),
+                shown=repr(entries),
+            )
+        ]
+        years: dict[str, list[str]] = {}
+        for story in self.stories:
+            years.setdefault(story.date[:4] if story.date else "undated", []).append(story.id)
+        for year, ids in sorted(
+            years.items(), key=lambda item: (item[0] != "undated", item[0]), reverse=True
+        ):
+            paths = [f"articles/{story_id}/" for story_id in ids]
+            # An article page is in both languages: its entries follow from its id (and
+            # the config, in every page's fingerprint), made only when it is rendered.
+            parts.append(
+                Page(
+                    f"sitemaps/articles-{year}.xml",
+                    "sitemap_part.xml",
+                    derive=partial(self._sitemap_context, paths),
+                    listed=len(paths) * len(LANGUAGES),
+                    shown=" ".join(paths),
+                )
+            )
+        index = [self.urls.absolute(part.path) for part in parts]
+        return [Page("sitemap.xml", "sitemap.xml", {"sitemaps": index}), *parts]
+
+    def _sitemap_context(self, paths: list[str]) -> dict:
+        return {"entries": self._sitemap_entries(paths)}
+
+    def _sitemap_entries(
+        self, paths: list[str]
+    ) -> list[tuple[str, tuple[tuple[str, str], ...], str]]:
+        """(URL, its alternates as (language, URL) pairs, the x-default URL) of each page
+        in each language. Tuples: looking up keys of dicts in the template cost 140 ms
+        of an added article at 4,000, when one sitemap listed every page."""
         entries = []
         for tail in paths:
             languages = self._languages_of(tail)

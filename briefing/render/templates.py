@@ -98,7 +98,6 @@ class Templates:
         self.env.filters["date"] = format_date
         self.env.filters["month"] = format_month
         self.env.globals["story_items"] = self.story_items
-        self.env.globals["sitemap_urls"] = self.sitemap_urls
         self.env.globals["chrome"] = self.chrome
         self._chrome: dict[tuple[str, str], Markup] = {}
         self._story_items: dict[tuple[str, str, bool], Markup] = {}
@@ -137,18 +136,6 @@ class Templates:
         runs = _runs(stories)
         keys = [self._run_key(run, lang, with_summary) for run in runs]
         return self._kept_runs(runs, keys, lambda run: self._items_html(run, lang, t, with_summary))
-
-    def sitemap_urls(self, entries: list[tuple], url: Callable[..., str]) -> Markup:
-        """The sitemap's entries, each made by `url` (sitemap_url.xml's macro), in runs
-        kept between builds as lists of stories are (story_items): every added article
-        is in the sitemap, which lists every page (4,000 entries at 1,000 articles, whose
-        rendering was a twentieth of adding one), and changes one run of it."""
-        runs = _runs_of(entries, lambda entry: entry[0])
-        template = self.key_of("sitemap.xml")  # (sitemap_url.xml with it: it imports it)
-        keys = [digest(template, repr(run)) for run in runs]
-        return self._kept_runs(
-            runs, keys, lambda run: Markup("".join([str(url(*entry)) for entry in run]))
-        )
 
     def _kept_runs(
         self, runs: list[list[T]], keys: list[str], make: Callable[[list[T]], Markup]
