@@ -55,6 +55,7 @@ EVERY_KIND_OF_PAGE = [
     "/en/tags/",
     "/en/archive/",
     "/zh/archive/",
+    f"/en/archive/{ARTICLE[:4]}/",
     "/zh/about/",
     "/en/search/",
     "/404.html",

@@ -208,10 +208,11 @@ def test_an_edit_renders_again_only_the_pages_that_show_the_article(corpus):
     assert "编辑补充的一段文字。" in page.read_text(encoding="utf-8")
 
 
-def test_an_added_article_renders_its_years_sitemap_not_the_others(corpus, monkeypatch):
+def test_an_added_article_renders_its_years_sitemap_and_archive_not_the_others(corpus, monkeypatch):
     """sitemap.xml is an index of a sitemap of the pages that are not articles and one of
-    each year's articles: an article added in a year the site has changes that year's
-    sitemap alone among the articles' (the index lists the same sitemaps)."""
+    each year's articles, and the archive a page of each year's: an article added in a
+    year the site has changes that year's sitemap alone (the index lists the same
+    sitemaps), and that year's archive page, not every year's."""
     rendered: list[str] = []
     real = templates.Templates.render
 
@@ -229,6 +230,10 @@ def test_an_added_article_renders_its_years_sitemap_not_the_others(corpus, monke
     build(Project(corpus))
     sitemaps = [path for path in rendered if path.startswith("sitemaps/articles-")]
     assert sitemaps == [f"sitemaps/articles-{year}.xml"], rendered
+    # (Other years' pages too, where a story whose tags the addition changed is.)
+    archives = {path for path in rendered if path.startswith("zh/archive/")}
+    assert {"zh/archive/index.html", f"zh/archive/{year}/index.html"} <= archives
+    assert len(archives) - 1 < len(years), rendered
     assert "sitemap.xml" not in rendered
     assert sorted((corpus / "site" / "sitemaps").glob("articles-*.xml")) == years
 

@@ -24,6 +24,7 @@ from briefing.text.markdown import body_html
 OTHER = {"zh": "en", "en": "zh"}
 LATEST_ON_HOME = 10
 SITEMAP_OF_PAGES = "sitemaps/pages.xml"  # beside a sitemap of each year's articles
+UNDATED = "undated"  # the archive's page, and the sitemap, of articles with no date
 FIGURES_ON_HOME = 6
 TOPICS_ON_HOME = 12
 
@@ -159,8 +160,21 @@ class SitePages:
                 "archive/",
                 "archive.html",
                 title=t["archive"],
-                months=self.archive(lang),
-                listed=len(self.stories),
+                years=[
+                    (year, sum(n for _, n in months), months)
+                    for year, months in self.archive_counts()
+                ],
+            ),
+            *(
+                self._page(
+                    lang,
+                    f"archive/{year or UNDATED}/",
+                    "archive_year.html",
+                    title=t["archive_of_year"].format(year=year) if year else t["undated"],
+                    months=months,
+                    listed=sum(len(stories) for _, stories in months),
+                )
+                for year, months in self.archive()
             ),
             self._page(lang, "about/", "about.html", title=t["about"]),
             self._page(lang, "search/", "search.html", title=t["search"]),
@@ -331,12 +345,28 @@ class SitePages:
         counts = [(tag, len(stories)) for tag, stories in self.tag_index(lang).items()]
         return sorted(counts, key=lambda item: (-item[1], item[0].name(lang)))
 
-    def archive(self, lang: str) -> list[tuple[str, list[Story]]]:
-        """Stories by month, newest first; undated ones last under their own heading."""
+    @cached_property
+    def _archive(self) -> list[tuple[str, list[tuple[str, list[Story]]]]]:
         months: dict[str, list[Story]] = defaultdict(list)
         for story in self.stories:
             months[story.date[:7] if story.date else ""].append(story)
-        return sorted(months.items(), key=lambda item: item[0] or "0", reverse=True)
+        years: dict[str, list[tuple[str, list[Story]]]] = defaultdict(list)
+        for month, stories in sorted(months.items(), key=lambda item: item[0] or "0", reverse=True):
+            years[month[:4]].append((month, stories))
+        return list(years.items())
+
+    def archive(self) -> list[tuple[str, list[tuple[str, list[Story]]]]]:
+        """Stories by year ("" for the undated), and in each by month, newest first: a
+        page each year, so that an added article changes its year's page, not one of
+        every story (3 MB at 10,000, made again for every article added)."""
+        return self._archive
+
+    def archive_counts(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """How many stories each year and month of the archive has (its index page)."""
+        return [
+            (year, [(month, len(stories)) for month, stories in months])
+            for year, months in self._archive
+        ]
 
     def home_figures(self, lang: str) -> list[Figure]:
         """Up to six figures, two at most from each of the newest articles."""
@@ -358,6 +388,7 @@ class SitePages:
         1,000 articles) was made again for each; and no sitemap comes near the 50,000
         URLs sitemaps.org allows in one (a single one would at 25,000 articles)."""
         other = ["", "tags/", "archive/", "about/", "search/"]
+        other += [f"archive/{year or UNDATED}/" for year, _ in self.archive()]
         other += list(
             dict.fromkeys(f"tags/{tag.slug}/" for lang in LANGUAGES for tag in self.tag_index(lang))
         )
@@ -373,9 +404,9 @@ class SitePages:
         ]
         years: dict[str, list[str]] = {}
         for story in self.stories:
-            years.setdefault(story.date[:4] if story.date else "undated", []).append(story.id)
+            years.setdefault(story.date[:4] if story.date else UNDATED, []).append(story.id)
         for year, ids in sorted(
-            years.items(), key=lambda item: (item[0] != "undated", item[0]), reverse=True
+            years.items(), key=lambda item: (item[0] != UNDATED, item[0]), reverse=True
         ):
             paths = [f"articles/{story_id}/" for story_id in ids]
             # An article page is in both languages: its entries follow from its id (and
