@@ -11,7 +11,6 @@ import contextlib
 import ctypes
 import fcntl
 import gc
-import multiprocessing as mp
 import os
 import pickle
 import signal
@@ -118,7 +117,7 @@ def map_forked(
     global _WORK
     workers = min(cores(), 8)
     threshold = PARALLEL_FROM if parallel_from is None else parallel_from
-    if len(items) < threshold or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if len(items) < threshold or workers < 2 or not hasattr(os, "fork"):
         done = helper.map(function, items) if helper and items else None
         yield from map(function, items) if done is None else done
         return
@@ -131,11 +130,13 @@ def map_forked(
     # inherited object it visits, and each page it writes to is copied into the worker.
     gc.freeze()
     try:
-        from concurrent.futures import ProcessPoolExecutor  # only when there is much to do
+        # Only when there is much to do: an editor's build imports neither.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(
             workers,
-            mp_context=mp.get_context("fork"),
+            mp_context=multiprocessing.get_context("fork"),
             initializer=_start_worker,
             initargs=(os.getpid(),),
         ) as pool:
