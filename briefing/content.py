@@ -335,6 +335,7 @@ class ReadArticles:
 
     articles: list[Article] = field(default_factory=list)
     failed: list[Path] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)  # ids of those read anew, not from the cache
 
 
 # Below this many files to parse, forking workers costs more than it saves.
@@ -402,6 +403,7 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
                 continue
             assert outcome is not None  # (None only with its entry, loaded above)
             read.articles.append(outcome)
+            read.parsed.append(outcome.id)
             if cache and kept_as and packed_blocks and warnings.count == seen:
                 cache.store_pickled(READ, str(path), kept_as)
                 cache.store_pickled(BLOCKS, str(path), packed_blocks)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from briefing.cache import Cache, NoCache, digest
 from briefing.model import Article
-from briefing.parallel import Helper, map_forked
+from briefing.parallel import PARALLEL_FROM, Answer, Helper, map_forked
 from briefing.related import Relations, related_map
 from briefing.text import chinese, markdown
 from briefing.text.markdown import plain_body, plain_text
@@ -176,36 +176,32 @@ def enrich(
     glossary: dict[str, str],
     cache: Cache | None = None,
     helper: Helper | None = None,
+    asked: AskedFeatures | None = None,
 ) -> list[Story]:
     """All stories, newest first (undated last), with tags, summaries, figures and links.
+    `asked`: features the helper was asked for earlier (ask_features).
 
     The costly part, reading each story's text (jieba, Markdown), is cached
     by a hash of the text and the glossary; tags, related articles and the
     order are worked out across all stories every time.
     """
     cache = cache or NoCache()
-    english = {a.id: a for a in en}
-    stories = [
-        Story(id=a.id, versions={"zh": a, **({"en": english[a.id]} if a.id in english else {})})
-        for a in zh
-    ]
+    stories = _stories(zh, en)
     stories.sort(key=lambda s: (s.date is not None, s.date or "", s.id), reverse=True)
     by_id = {s.id: s for s in stories}
-    glossary_key = digest(repr(sorted(glossary.items())))  # (hashed once, not for each story)
-    keys = {
-        s.id: digest(
-            *(a.content_key for _, a in sorted(s.versions.items())),
-            glossary_key,
-        )
-        for s in stories
-    }
+    glossary_key = _glossary_key(glossary)
+    keys = {s.id: _story_key(s, glossary_key) for s in stories}
     known = cache.get_many("features", list(keys.values()))
     cache.keep_only("features", list(keys.values()))  # every story is here: none else needs one
+    made = asked.made() if asked else {}
     missing = []
     for story in stories:
         story.key = keys[story.id]
         story.features = known.get(keys[story.id])  # type: ignore[assignment]
-        if story.features is None:
+        if story.features is None and story.key in made:
+            story.features, story.body_cuts = made[story.key]
+            cache.store("features", story.key, story.features)
+        elif story.features is None:
             missing.append(story)
     for story, (features, cuts) in zip(
         missing, _compute_features(missing, glossary, helper), strict=True
@@ -235,6 +231,57 @@ def enrich(
     for story in stories:  # what pages show of them is on the story now (20 MB at 10,000)
         story.features = None
     return stories
+
+
+def _stories(zh: list[Article], en: list[Article]) -> list[Story]:
+    english = {a.id: a for a in en}
+    return [
+        Story(id=a.id, versions={"zh": a, **({"en": english[a.id]} if a.id in english else {})})
+        for a in zh
+    ]
+
+
+def _glossary_key(glossary: dict[str, str]) -> str:
+    return digest(repr(sorted(glossary.items())))  # (hashed once, not for each story)
+
+
+def _story_key(story: Story, glossary_key: str) -> str:
+    """What a story's features are made from: its texts and the glossary."""
+    return digest(*(a.content_key for _, a in sorted(story.versions.items())), glossary_key)
+
+
+class AskedFeatures:
+    """The features of a few stories, asked of the helper before enrich() looks in the
+    cache for them: an editor's build asks for those of the articles it read anew (a
+    new or changed one), and the helper makes them while this process reads every
+    story's cached features. Asked when enrich() found them missing, they were waited
+    for (up to 30 ms of adding one at 1,000 articles: the helper's dictionary was
+    still loading)."""
+
+    def __init__(self, keys: list[str], answer: Answer[tuple[Features, bytes | None]]):
+        self._keys, self._answer = keys, answer
+
+    def made(self) -> dict[str, tuple[Features, bytes | None]]:
+        """Story key -> what features_of made of it; {} if the helper did not."""
+        made = self._answer.result()
+        return dict(zip(self._keys, made, strict=True)) if made is not None else {}
+
+
+def ask_features(
+    zh: list[Article],
+    en: list[Article],
+    ids: set[str],
+    glossary: dict[str, str],
+    helper: Helper | None,
+) -> AskedFeatures | None:
+    """Ask the helper for the features of the stories with these ids, when it is there
+    and they are few (many are made on every core: map_forked)."""
+    if not helper or not ids or len(ids) >= PARALLEL_FROM:
+        return None
+    stories = _stories([a for a in zh if a.id in ids], [a for a in en if a.id in ids])
+    glossary_key = _glossary_key(glossary)
+    keys = [_story_key(story, glossary_key) for story in stories]
+    return AskedFeatures(keys, helper.ask(partial(features_of, glossary=glossary), stories))
 
 
 # --- tags ------------------------------------------------------------------------------

@@ -251,6 +251,7 @@ class Helper:
 
     def __init__(self, prepare: Callable[[], object]):
         self._pid: int | None = None
+        self._awaited: Answer | None = None  # the answer of the request the helper works on
         if not hasattr(os, "fork"):
             return
         requests, to_child = os.pipe()
@@ -269,14 +270,31 @@ class Helper:
 
     def map(self, function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result] | None:
         """[function(item) for item in items], worked out by the helper (None: not done)."""
-        if not self._send((function, list(items), True)):
-            return None
+        return self.ask(function, items).result()
+
+    def ask(self, function: Callable[[Item], Result], items: Sequence[Item]) -> Answer[Result]:
+        """map(), without waiting: the helper works while this process goes on, and the
+        answer's result() waits for what it made. Anything asked or told of the helper
+        after this waits for this answer first (one request at a time)."""
+        answer: Answer[Result] = Answer(self)
+        if self._send((function, list(items), True)):
+            self._awaited = answer
+        else:
+            answer.done = True  # (its result is None)
+        return answer
+
+    def _collect(self) -> None:
+        """Read the reply the helper owes, into the answer waiting for it."""
+        answer, self._awaited = self._awaited, None
+        if answer is None:
+            return
+        answer.done = True
         try:
             done, results = pickle.load(self._from_child)
         except Exception:  # it died (a reply cut short): not asked again
             self.close()
-            return None
-        return results if done else None
+            return
+        answer.results = results if done else None
 
     def tell(self, function: Callable[..., object], *args: object) -> None:
         """Have the helper run function(*args) before what it is asked next, without
@@ -285,6 +303,7 @@ class Helper:
         self._send((function, args, False))
 
     def _send(self, request: tuple) -> bool:
+        self._collect()
         if self._pid is None:
             return False
         try:
@@ -296,6 +315,8 @@ class Helper:
         return True
 
     def close(self) -> None:
+        if self._awaited is not None:  # never answered: its result is None
+            self._awaited.done, self._awaited = True, None
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
@@ -304,6 +325,20 @@ class Helper:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self._pid, 0)
             self._pid = None
+
+
+class Answer(Generic[Result]):
+    """What Helper.ask will have: result() waits for it (None: the helper did not do it)."""
+
+    def __init__(self, helper: Helper):
+        self._helper = helper
+        self.done = False
+        self.results: list[Result] | None = None
+
+    def result(self) -> list[Result] | None:
+        if not self.done:
+            self._helper._collect()
+        return self.results
 
 
 def _serve(prepare: Callable[[], object], requests: int, replies: int) -> None:

@@ -25,7 +25,7 @@ from briefing import freshness, parallel
 from briefing.cache import Cache
 from briefing.config import LANGUAGES, Project, TranslationSettings, load_site_config
 from briefing.content import read_articles
-from briefing.enrich import Story, enrich, load_text_tools
+from briefing.enrich import AskedFeatures, Story, ask_features, enrich, load_text_tools
 from briefing.errors import BriefingError, InputError, WarningCounter, log
 from briefing.files import open_read_only
 from briefing.glossary import load_glossary
@@ -69,6 +69,7 @@ class BuildResult:
     failed: int = 0  # input files reported and left out
     unreadable: set[Path] = field(default_factory=set)  # article files that could not be read
     written: list[Path] = field(default_factory=list)  # content files ingest and translate wrote
+    read_anew: set[str] = field(default_factory=set)  # ids of articles parsed, not from the cache
     translation: TranslationReport | None = None
     pages: int = 0
     rendered: int = 0
@@ -153,6 +154,7 @@ def read_language(project: Project, lang: str, result: BuildResult, cache: Cache
     cache.commit()
     result.failed += len(read.failed)
     result.unreadable.update(read.failed)
+    result.read_anew.update(read.parsed)
     result.articles[lang] = read.articles
     return read.articles
 
@@ -170,6 +172,7 @@ def ingest(
     result.failed += report.failed
     result.written += [a.file for a in report.written]
     written = {a.id for a in report.written}
+    result.read_anew.update(written)
     zh = sorted([*(a for a in zh if a.id not in written), *report.written], key=lambda a: a.id)
     result.articles["zh"] = zh
     return zh
@@ -196,6 +199,7 @@ def translate_missing(
         ) from None
     result.translation = translation
     result.written += [project.lang_dir("en") / f"{i}.md" for i in translation.translated]
+    result.read_anew.update(translation.translated)
     if not translation.translated:
         return en
     return read_language(project, "en", BuildResult(), cache)
@@ -229,20 +233,28 @@ def make_site(
     """Enrich every story, describe every page, render those that changed, bring the
     search index up to date, and swap the new site/ in. The cache keeps what this
     build did to the site only if its site is put in place."""
+    # (The helper makes the features of what was read anew meanwhile.)
+    zh, en = result.articles["zh"], result.articles["en"]
+    asked = ask_features(zh, en, result.read_anew, result.glossary, helper)
     site = CurrentSite(project.site_dir, cache)  # (it looks at site/'s files meanwhile)
     try:
-        _make_site(project, result, cache, site, helper)
+        _make_site(project, result, cache, site, helper, asked)
     finally:
         site.close()
 
 
 def _make_site(
-    project: Project, result: BuildResult, cache: Cache, site: CurrentSite, helper: Helper | None
+    project: Project,
+    result: BuildResult,
+    cache: Cache,
+    site: CurrentSite,
+    helper: Helper | None,
+    asked: AskedFeatures | None,
 ) -> None:
     try:
         with result.timed("enrich"):
             stories = enrich(
-                result.articles["zh"], result.articles["en"], result.glossary, cache, helper
+                result.articles["zh"], result.articles["en"], result.glossary, cache, helper, asked
             )
         # The features (Cache.store), by content hash: right whatever the rest of the build
         # does; committed before render's workers read the file.

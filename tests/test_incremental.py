@@ -246,10 +246,29 @@ def test_an_added_article_is_segmented_by_the_helper_not_the_build(corpus, monke
     from briefing.text import chinese
 
     monkeypatch.setattr(chinese, "_SEGMENTER", None)
+    happened: list[tuple[str, object]] = []
+    real_ask, real_get_many = parallel.Helper.ask, cache.Cache.get_many
+
+    def noting_ask(self, function, items):
+        happened.append((getattr(function, "func", function).__name__, len(items)))
+        return real_ask(self, function, items)
+
+    def noting_get_many(self, namespace, keys):
+        happened.append((f"cache: {namespace}", len(keys)))
+        return real_get_many(self, namespace, keys)
+
+    monkeypatch.setattr(parallel.Helper, "ask", noting_ask)
+    monkeypatch.setattr(cache.Cache, "get_many", noting_get_many)
     add_article(corpus)
     result = build(Project(corpus))
     assert result.rendered > 0
     assert chinese._SEGMENTER is None
+    # Its features asked for once, as soon as it was read (enrich.ask_features): made
+    # while this process looks for the others' in the cache.
+    asked = [name for name, _ in happened]
+    assert asked.count("features_of") == 1
+    assert asked.index("features_of") < asked.index("cache: features")
+    assert ("features_of", 1) in happened
 
 
 def test_the_command_lines_helper_learns_the_glossary_after_it_starts(corpus, monkeypatch):

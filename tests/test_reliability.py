@@ -417,6 +417,26 @@ def test_a_helper_told_a_setting_uses_it_and_one_it_could_not_take_does_nothing_
         helper.close()
 
 
+def test_a_helper_asked_without_waiting_answers_in_order():
+    """Helper.ask: the helper works while the caller goes on; result() waits for it, and
+    whatever is asked or told next first takes that answer in (one request at a time).
+    An answer never given (the helper closed meanwhile) is None."""
+    from briefing.parallel import Helper
+
+    helper = Helper(_prepare_helper)
+    try:
+        first = helper.ask(_where_prepared, [2, 3])
+        second = helper.ask(_where_prepared, [4])  # takes the first answer in, then asks
+        assert first.done and not second.done
+        assert [n for n, _, _ in second.result()] == [16]
+        assert [n for n, _, _ in first.result()] == [4, 9]
+        assert helper.ask(_where_prepared, [-1]).result() is None  # it failed there
+        waiting = helper.ask(_where_prepared, [5])
+    finally:
+        helper.close()
+    assert waiting.result() is None
+
+
 def test_a_site_file_changed_by_hand_is_made_again(tmp_path):
     """site/'s files are looked at (by a forked process, while the build works) before
     one is kept: a page edited or deleted by hand is made again."""
