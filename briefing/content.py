@@ -12,6 +12,7 @@ import logging
 import os
 import pickle
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -458,7 +459,10 @@ class StoredBlocks:
         self.cache, self.lang, self.within = cache, lang, within
 
     def __call__(self, article: Article) -> list[Block]:
-        blocks = self.cache.get(BLOCKS, str(article.path))
+        try:
+            blocks = self.cache.get(BLOCKS, str(article.path))
+        except sqlite3.Error:  # the cache closed: its build is over (an article kept after)
+            blocks = None
         if isinstance(blocks, list):
             return blocks
         # Not there (damaged, say): the file again. It is the file the build read unless

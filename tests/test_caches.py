@@ -156,7 +156,7 @@ def test_an_article_from_the_cache_has_its_blocks_read_when_wanted(tmp_path):
     """The read cache keeps an article's blocks apart from its front-matter: an article
     taken from it reads them from the cache when something wants them (here, in a
     forked process, or pickled for the helper), and from its file when the cache has
-    lost them. Each way, the blocks are those the file holds."""
+    lost them or is closed. Each way, the blocks are those the file holds."""
     import pickle
 
     from briefing import content
@@ -177,4 +177,5 @@ def test_an_article_from_the_cache_has_its_blocks_read_when_wanted(tmp_path):
     assert pickle.loads(pickle.dumps(first)).blocks == fresh[first.id]
     cache.db.execute("DELETE FROM cache WHERE ns = ?", (content.BLOCKS,))
     assert second.blocks == fresh[second.id]
-    cache.close()
+    cache.close()  # (an article kept after its build: serve, a script)
+    assert rest[0].blocks == fresh[rest[0].id]
