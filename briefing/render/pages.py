@@ -402,18 +402,13 @@ class SitePages:
                 shown=repr(entries),
             )
         ]
-        years: dict[str, list[str]] = {}
-        for story in self.stories:
-            years.setdefault(story.date[:4] if story.date else UNDATED, []).append(story.id)
-        for year, ids in sorted(
-            years.items(), key=lambda item: (item[0] != UNDATED, item[0]), reverse=True
-        ):
-            paths = [f"articles/{story_id}/" for story_id in ids]
+        for year, months in self.archive():  # (newest first, the undated last)
+            paths = [f"articles/{story.id}/" for _, stories in months for story in stories]
             # An article page is in both languages: its entries follow from its id (and
             # the config, in every page's fingerprint), made only when it is rendered.
             parts.append(
                 Page(
-                    f"sitemaps/articles-{year}.xml",
+                    f"sitemaps/articles-{year or UNDATED}.xml",
                     "sitemap_part.xml",
                     derive=partial(self._sitemap_context, paths),
                     listed=len(paths) * len(LANGUAGES),

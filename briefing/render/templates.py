@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import shutil
 import zlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 from jinja2 import (
@@ -52,7 +50,6 @@ HTML_LANG = {"zh": "zh-Hans", "en": "en"}  # also the hreflang values
 # navigation, the footer): rendered once a language by chrome(), not on every page,
 # where they were a third of an article page's rendering.
 CHROME = ("site_nav.html", "site_footer.html")
-T = TypeVar("T")
 
 
 class Templates:
@@ -135,22 +132,14 @@ class Templates:
             return self._items_html(stories, lang, t, with_summary)
         runs = _runs(stories)
         keys = [self._run_key(run, lang, with_summary) for run in runs]
-        return self._kept_runs(runs, keys, lambda run: self._items_html(run, lang, t, with_summary))
-
-    def _kept_runs(
-        self, runs: list[list[T]], keys: list[str], make: Callable[[list[T]], Markup]
-    ) -> Markup:
-        """The runs' HTML, one after another: each kept in memory and between builds
-        under its key, made (`make`) when neither has it; which were used or made is
-        noted for the cache (made_runs)."""
         wanted = [key for key in keys if key not in self._runs]
         if wanted and self.items_stored:
             self._runs.update(self._stored(LISTS, wanted))
-        html: list[str] = []
+        html: list[Markup] = []
         for run, key in zip(runs, keys, strict=True):
             found = self._runs.get(key)
             if found is None:
-                found = self._runs[key] = make(run)
+                found = self._runs[key] = self._items_html(run, lang, t, with_summary)
                 self.made_runs[key] = str(found)
             else:
                 self.made_runs.setdefault(key, None)
@@ -292,17 +281,11 @@ class Templates:
 
 def _runs(stories: list[Story]) -> list[list[Story]]:
     """The list cut into runs where its stories say (RUN_ENDS)."""
-    return _runs_of(stories, lambda story: story.id)
-
-
-def _runs_of(items: list[T], name: Callable[[T], str]) -> list[list[T]]:
-    """Items cut into runs after each whose name hashes to 0 modulo RUN_ENDS (and at
-    RUN_MOST): where a run ends depends on the items, not on their places."""
-    runs: list[list[T]] = []
-    run: list[T] = []
-    for item in items:
-        run.append(item)
-        if len(run) == RUN_MOST or zlib.crc32(name(item).encode()) % RUN_ENDS == 0:
+    runs: list[list[Story]] = []
+    run: list[Story] = []
+    for story in stories:
+        run.append(story)
+        if len(run) == RUN_MOST or zlib.crc32(story.id.encode()) % RUN_ENDS == 0:
             runs.append(run)
             run = []
     if run:
