@@ -320,7 +320,10 @@ class Helper:
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
-            self._to_child.close()
+            # A request it died before reading is still in the buffer: closing tries to
+            # write it again, to a broken pipe (the file is closed all the same).
+            with contextlib.suppress(OSError):
+                self._to_child.close()
             self._from_child.close()
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self._pid, 0)

@@ -377,12 +377,39 @@ def test_a_helper_does_the_work_it_is_given_in_the_process_it_prepared(tmp_path)
         ]
         (pid,) = pids
         os.kill(pid, signal.SIGKILL)  # it dies: map finds out, and map_forked works here
+        # Dead (not yet reaped) before it is asked: the request meets a broken pipe.
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
         assert helper.map(_where_prepared, [2]) is None
         assert [pid for _, pid, _ in map_forked(_where_prepared, [5], "x", helper=helper)] == [
             os.getpid()
         ]
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped when map found it dead: not a zombie
+    finally:
+        helper.close()
+
+
+def _pid_of(_: object) -> int:
+    return os.getpid()
+
+
+def _slowly(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_helper_that_dies_while_it_works_gives_no_answer():
+    """The other way a helper dies: after it read the request, before it replied (the
+    reply is cut short); the answer is None and the helper is not asked again."""
+    from briefing.parallel import Helper
+
+    helper = Helper(lambda: None)
+    try:
+        (pid,) = helper.map(_pid_of, [0])
+        answer = helper.ask(_slowly, [30.0])
+        os.kill(pid, signal.SIGKILL)
+        assert answer.result() is None
+        assert helper.map(_slowly, [0.0]) is None
     finally:
         helper.close()
 
