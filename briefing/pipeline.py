@@ -334,19 +334,25 @@ def render_pages(
     templates.check({page.template for page in pages} | site_pages.story_templates())
     fresh: list[Page] = []
     for page in pages:
-        if site.keep(page.path, fingerprint(page, templates.key_of(page.template))):
+        template = page.template
+        if site.keep(
+            page.path, fingerprint(page, templates.key_of(template), templates.tags_shown(template))
+        ):
             result.unchanged += 1
             yield page.path, None
         else:
             fresh.append(page)
     keys = {name: templates.key_of(name) for name in site_pages.story_templates()}
+    tags = {name: templates.tags_shown(name) for name in keys}
     for story in site_pages.stories:
         stale = set()
         known: dict[str, str] = {}  # (its article pages in both languages share one)
         for path, template, made_from in site_pages.story_plan(story):
             found = known.get(template)
             if found is None:
-                found = known[template] = made_from_fingerprint(template, keys[template], made_from)
+                found = known[template] = made_from_fingerprint(
+                    template, keys[template], made_from, tags[template]
+                )
             if site.keep(path, found):
                 result.unchanged += 1
                 yield path, None

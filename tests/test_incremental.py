@@ -429,3 +429,122 @@ def test_a_build_after_a_full_one_that_fails_leaves_a_copy_the_next_one_uses(cor
     edit_chinese(corpus)  # and the copy the next build changes is whole
     build(Project(corpus))
     assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
+
+
+# Five glossary terms: a story's tags take its four most telling (enrich.story_tags),
+# and which four depends on how many stories use each term.
+TELLING = {"晋中": "Jinzhong", "太原": "Taiyuan", "大同": "Datong", "运城": "Yuncheng"}
+TELLING["长治"] = "Changzhi"
+
+
+def _story_file(root: Path, story_id: str, day: str, uses: dict[str, int]) -> None:
+    sentences = [
+        f"{term}推进第{n}项科技创新工作。" for term, times in uses.items() for n in range(times)
+    ]
+    sentences += ["企业研发投入持续增长，人才队伍不断壮大。", "园区服务体系日益完善。"]
+    (root / "content" / "zh" / f"{story_id}.md").write_text(
+        f"---\nid: {story_id}\nlang: zh\ntitle: 科技创新观察{story_id[-2:]}\n"
+        f"date: '{day}T10:00:00+08:00'\n---\n\n" + "".join(sentences) + "\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def moving_tags(project: Path, monkeypatch) -> tuple[Path, list[str]]:
+    """A site where one added article moves the tags of a story it shares nothing else
+    with: s1 uses all five terms and is tagged with four. 晋中 (in three of eight stories)
+    beats 长治 (in two) there; with the added article (晋中 again) 长治 wins. Returns the
+    project and the paths its next build renders (here, not on workers)."""
+    (project / "content" / "glossary.yaml").write_text(
+        "".join(f"{zh}: {en}\n" for zh, en in TELLING.items()), encoding="utf-8"
+    )
+    _story_file(
+        project,
+        "2024-03-03-s1",
+        "2024-03-03",
+        {"晋中": 3, "长治": 2} | {term: 3 for term in ("太原", "大同", "运城")},
+    )
+    for n, (day, uses) in enumerate(
+        [
+            ("2024-01-05", {"晋中": 2}),
+            ("2024-02-05", {"晋中": 2}),
+            ("2024-04-05", {"长治": 2}),
+            *((f"2023-0{m}-01", {}) for m in range(1, 5)),
+        ]
+    ):
+        _story_file(project, f"{day}-x{n}", day, uses)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", 1000)
+    build(Project(project))
+    rendered: list[str] = []
+    real = templates.Templates.render
+
+    def noting(self, page):
+        rendered.append(page.path)
+        return real(self, page)
+
+    monkeypatch.setattr(templates.Templates, "render", noting)
+    _story_file(project, "2025-01-01-added", "2025-01-01", {"晋中": 2})
+    return project, rendered
+
+
+def _tag_slugs(page: Path) -> set[str]:
+    return set(re.findall(r'href="/zh/tags/([^/"]+)/"', page.read_text(encoding="utf-8")))
+
+
+def test_a_story_whose_tags_move_is_made_again_not_the_pages_that_list_it(moving_tags, tmp_path):
+    """A page's fingerprint has a story's tags only where its templates read them
+    (templates.tags_shown): s1's article pages are made again, the pages of its tags
+    that stayed (which list it, not its tags) are kept."""
+    root, rendered = moving_tags
+    page = root / "site" / "zh" / "articles" / "2024-03-03-s1" / "index.html"
+    assert {"jinzhong", "taiyuan", "datong", "yuncheng"} <= _tag_slugs(page)
+    assert "changzhi" not in _tag_slugs(page)
+    build(Project(root))
+    assert {"changzhi", "taiyuan", "datong", "yuncheng"} <= _tag_slugs(page)
+    assert "jinzhong" not in _tag_slugs(page)
+    assert "zh/articles/2024-03-03-s1/index.html" in rendered
+    for lang in ("zh", "en"):
+        assert f"{lang}/tags/changzhi/index.html" in rendered  # it lists s1 now
+        for kept in ("taiyuan", "datong", "yuncheng"):  # they list s1 as before
+            assert f"{lang}/tags/{kept}/index.html" not in rendered, rendered
+    assert comparable(root / "site") == from_scratch(root, tmp_path / "fresh")
+
+
+def test_a_template_that_lists_stories_tags_is_made_again_when_they_move(moving_tags, tmp_path):
+    """The other side: a tag page that shows each listed story's tags is made again when
+    one of them moves, and is the page a fresh build makes."""
+    root, rendered = moving_tags
+    path = root / "templates" / "tag.html"
+    text = path.read_text(encoding="utf-8")
+    shown = (
+        "{% for s in stories %}<p>{{ s.tags | map(attribute='slug') | join(' ') }}</p>{% endfor %}"
+    )
+    path.write_text(text.replace("{% endblock %}", shown + "{% endblock %}", 1), encoding="utf-8")
+    build(Project(root))  # (every tag page, for the template)
+    rendered.clear()
+    (root / "content" / "zh" / "2025-01-01-added.md").unlink()
+    build(Project(root))  # s1's tags move back: 晋中 in three stories again
+    assert "zh/tags/taiyuan/index.html" in rendered
+    page = root / "site" / "zh" / "tags" / "taiyuan" / "index.html"
+    assert "jinzhong" in page.read_text(encoding="utf-8")
+    assert comparable(root / "site") == from_scratch(root, tmp_path / "fresh")
+
+
+@pytest.mark.parametrize(
+    ("source", "own", "listed"),
+    [
+        ("{{ story.tags_in(lang) | length }}", True, False),  # article.html's own story
+        ("{% if story %}{{ t.tags }}{{ t['tags'] }}{% endif %}", False, False),  # strings
+        ("{% for story in stories %}{{ story.tags }}{% endfor %}", False, True),
+        ("{% macro item(story) %}{{ story.tags }}{% endmacro %}", False, True),
+        ("{{ newer.tags }}", False, True),
+        ("{{ related[0]['tags'] }}", False, True),
+        ("{{ stories | map(attribute='tags') | list }}", False, True),
+        ("{% set story = related[0] %}{{ story.tags }}", True, True),  # not its own
+        ("{% for s in story.tags %}{{ s }}{% endfor %}", False, True),  # (erring to "read")
+    ],
+)
+def test_whose_tags_a_template_reads(source, own, listed):
+    from jinja2 import Environment
+
+    assert templates._tags_read(Environment().parse(source)) == (own, listed)

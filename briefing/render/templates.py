@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from jinja2 import (
@@ -19,6 +20,7 @@ from jinja2 import (
     FileSystemBytecodeCache,
     StrictUndefined,
     meta,
+    nodes,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
@@ -50,6 +52,17 @@ HTML_LANG = {"zh": "zh-Hans", "en": "en"}  # also the hreflang values
 # navigation, the footer): rendered once a language by chrome(), not on every page,
 # where they were a third of an article page's rendering.
 CHROME = ("site_nav.html", "site_footer.html")
+# What a story's tags are read by in a template (Story.tags, Story.tags_in).
+TAG_ATTRIBUTES = frozenset({"tags", "tags_in"})
+
+
+class TagsShown(NamedTuple):
+    """Whose tags a template's pages can show (tags_shown): a page that shows none of a
+    story's is not made again when only they change (an added article moves the tags of
+    a dozen others: their neighbours, related articles and tags' pages list them)."""
+
+    own: bool  # the page's own story's (`story` in an article page)
+    listed: bool  # any other story's: one it lists or links to
 
 
 class Templates:
@@ -100,6 +113,7 @@ class Templates:
         self._story_items: dict[tuple[str, str, bool], Markup] = {}
         self.items = items  # story_items()' store between builds
         self._keys: dict[str, str] = {}  # template -> key_of(template)
+        self._tags_shown: dict[str, TagsShown] = {}  # template -> tags_shown(template)
         # List items are made with macros.html: its key is theirs.
         self.items_key = self.key_of("macros.html")
         # None stored for these templates (a first build, a template changed): none is
@@ -205,6 +219,18 @@ class Templates:
             )
         return key
 
+    def tags_shown(self, template: str) -> TagsShown:
+        """Whose tags the pages of a template can show: read in it, the templates it uses
+        and macros.html (see key_of)."""
+        found = self._tags_shown.get(template)
+        if found is None:
+            names = {*self._used_by(template), *self._used_by("macros.html")}
+            shown = [self._uses(name)[1] for name in names if name in self.sources]
+            found = self._tags_shown[template] = TagsShown(
+                own=any(s.own for s in shown), listed=any(s.listed for s in shown)
+            )
+        return found
+
     def _used_by(self, name: str) -> set[str]:
         """The template and those it uses, in turn (those that exist: check() names
         what is missing)."""
@@ -253,10 +279,14 @@ class Templates:
             needed += [(used, name) for used in self._referenced(name)]
 
     def _referenced(self, name: str) -> tuple[str, ...]:
-        """The templates this one includes, imports or extends (found by parsing it:
+        """The templates this one includes, imports or extends."""
+        return self._uses(name)[0]
+
+    def _uses(self, name: str) -> tuple[tuple[str, ...], TagsShown]:
+        """The templates this one uses, and whose tags it reads (found by parsing it:
         remembered in this process by the template's text, as its compiled code is)."""
         source = self.sources[name]
-        found = _REFERENCED.get(source)
+        found = _USES.get(source)
         if found is None:
             key = f"{self.key}:{name}"  # between builds too: parsing them all takes 0.1 s
             stored = self.items.get(USES, key) if self.items else None
@@ -264,10 +294,11 @@ class Templates:
                 found = stored
             else:
                 tree = self.env.parse(source, name, name)
-                found = tuple(used for used in meta.find_referenced_templates(tree) if used)
+                used = tuple(used for used in meta.find_referenced_templates(tree) if used)
+                found = (used, _tags_read(tree))
                 if self.items:
                     self.items.put(USES, key, found)
-            _REFERENCED.put(source, found)
+            _USES.put(source, found)
         return found
 
     def render(self, page: Page) -> bytes:
@@ -277,6 +308,44 @@ class Templates:
             # Inputs are cleaned as they are read; this makes it so whatever the source.
             text = remove_control_characters(text)
         return text.encode("utf-8")
+
+
+# Where a template may give a name (`story`) to something other than the page's own.
+_SCOPES = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.With, nodes.FilterBlock)
+
+
+def _tags_read(tree: nodes.Template) -> TagsShown:
+    """Whose tags a template reads: the page's own story's (`story.tags`, outside any
+    loop or macro, `story` never set) or another's (every other way to a story's tags,
+    also by name: attr('tags'), map(attribute='tags')). `t.tags` is an interface
+    string. Erring towards "read": what is not read is all the pages' fingerprints
+    leave out (fingerprints.py)."""
+    own = listed = renamed = False
+    pending: list[tuple[nodes.Node, bool]] = [(tree, False)]
+    while pending:
+        node, scoped = pending.pop()
+        children = list(node.iter_child_nodes())
+        whose: nodes.Node | None = None
+        if isinstance(node, nodes.Getattr) and node.attr in TAG_ATTRIBUTES:
+            whose = node.node
+        elif isinstance(node, nodes.Getitem) and _names_tags(node.arg):
+            whose, children = node.node, [node.node]
+        elif _names_tags(node):
+            listed = True
+        elif isinstance(node, nodes.Name) and node.name == "story" and node.ctx != "load":
+            renamed = renamed or not scoped
+        if whose is not None and not (isinstance(whose, nodes.Name) and whose.name == "t"):
+            if isinstance(whose, nodes.Name) and whose.name == "story" and not scoped:
+                own = True
+            else:
+                listed = True
+        inner = scoped or isinstance(node, _SCOPES)
+        pending += [(child, inner) for child in children]
+    return TagsShown(own=own, listed=listed or (own and renamed))
+
+
+def _names_tags(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Const) and node.value in TAG_ATTRIBUTES
 
 
 def _runs(stories: list[Story]) -> list[list[Story]]:
@@ -310,7 +379,7 @@ class _Remembered:
         self.values[key] = value
 
 
-_REFERENCED = _Remembered()  # template text -> the templates it uses
+_USES = _Remembered()  # template text -> the templates it uses, whose tags it reads
 _COMPILED = _Remembered()  # (Jinja's template key, source checksum) -> compiled code
 
 
