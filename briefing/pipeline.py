@@ -279,7 +279,8 @@ def _make_site(
                 # A stream, written as it is made: a page's bytes are not kept in memory.
                 with result.timed("render + write pages"):
                     yield from render_pages(site_pages, templates, site, result, cache, helper)
-                    yield from assets.values()
+                    for path, data in assets.values():  # (named after their content)
+                        yield path, None if site.keep(path, path) else data
                 with result.timed("search index + write"):
                     yield from search.files()
 
