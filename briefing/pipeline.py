@@ -237,6 +237,9 @@ def make_site(
     zh, en = result.articles["zh"], result.articles["en"]
     asked = ask_features(zh, en, result.read_anew, result.glossary, helper)
     site = CurrentSite(project.site_dir, cache)  # (it looks at site/'s files meanwhile)
+    if site.live_tree is None:  # a first build
+        with_english = {article.id for article in en}
+        site.make_folders_ahead(SitePages.story_folders([a.id for a in zh], with_english))
     try:
         _make_site(project, result, cache, site, helper, asked)
     finally:

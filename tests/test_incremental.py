@@ -393,6 +393,62 @@ def test_the_build_after_a_full_one_links_site_in_whole(corpus, tmp_path):
     assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
 
 
+@pytest.mark.parametrize("made", ["all", "half"])
+def test_a_first_build_makes_the_folders_of_the_copy_it_leaves_empty(tmp_path, monkeypatch, made):
+    """The folders of the stories' pages, made ahead by another process in a first build
+    (output.CurrentSite.make_folders_ahead) for the copy the build after it fills with
+    links; here waited for (the build stops it where it is at its swap), all of them or
+    half. The build after fills them, and a link left in place of one goes, never
+    followed: the site is the one a fresh build makes."""
+    from corpus import make_corpus
+
+    from briefing import output
+
+    ahead, make = output.CurrentSite.folders_ahead, output._make_folders
+
+    def waited(site):
+        if site._folders:
+            site._folders.result()
+        return ahead(site)
+
+    monkeypatch.setattr(output.CurrentSite, "folders_ahead", waited)
+    if made == "half":
+        monkeypatch.setattr(
+            output, "_make_folders", lambda root, fs: make(root, fs[: len(fs) // 2])
+        )
+    root = make_corpus(12, tmp_path / "corpus")
+    build(Project(root))
+    previous, site = root / ".cache" / "site-previous", root / "site"
+    assert not [p for p in previous.rglob("*") if not p.is_dir()]  # no files
+    folders = {p.relative_to(previous).as_posix() for p in previous.rglob("*")}
+    story_folders = {
+        f"{lang}/articles/{p.stem}" for p in _articles(root, "zh") for lang in ("zh", "en")
+    }
+    assert story_folders <= folders if made == "all" else 0 < len(folders & story_folders) < 24
+    assert folders <= {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir()}
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    taken = previous / "en" / "articles" / _articles(root, "zh")[0].stem
+    shutil.rmtree(taken, ignore_errors=True)  # (it and its parallel view's: no files)
+    taken.symlink_to(outside, target_is_directory=True)
+    add_article(root)
+    build(Project(root))
+    assert not list(outside.iterdir())
+    assert not (root / ".cache" / "site-previous-folders").exists()
+    assert comparable(site) == from_scratch(root, tmp_path / "fresh")
+
+
+def test_folders_a_killed_first_build_made_ahead_go(corpus):
+    """A first build killed before its swap leaves its folders made ahead: the next
+    build removes them."""
+    left = corpus / ".cache" / "site-previous-folders" / "zh" / "articles"
+    left.mkdir(parents=True)
+    (left / "x.html").write_text("left", encoding="utf-8")
+    add_article(corpus)
+    build(Project(corpus))
+    assert not left.parent.parent.exists()
+
+
 def test_the_build_after_a_full_one_renders_while_the_links_are_made(corpus, monkeypatch):
     """Its pages and index are made before it waits for the other process's links
     (output._write_site holds them meanwhile), and written once they are done."""

@@ -106,6 +106,18 @@ class SitePages:
         with_english = any("en" in s.versions for s in self.stories)
         return {"article.html", "parallel.html"} if with_english else {"article.html"}
 
+    @staticmethod
+    def story_folders(ids: list[str], with_english: set[str]) -> list[str]:
+        """The folders of the stories' own pages (story_plan's), parents first: known
+        from the articles' ids before there are stories."""
+        folders = [*LANGUAGES, *(f"{lang}/articles" for lang in LANGUAGES)]
+        for story_id in ids:
+            for lang in LANGUAGES:
+                folders.append(f"{lang}/articles/{story_id}")
+                if story_id in with_english:
+                    folders.append(f"{lang}/articles/{story_id}/parallel")
+        return folders
+
     def story_plan(self, story: Story) -> list[tuple[str, str, tuple[Story | None, ...]]]:
         """(path, template, made_from) of each of the story's pages, as story_pages
         describes them, in the same order."""
