@@ -293,14 +293,16 @@ def _run(args: argparse.Namespace, project: Project, counter: WarningCounter) ->
             # the time a no-change build takes.
             log.info(freshness.UP_TO_DATE)
         else:  # what the build reads, as looked at just now: not looked at again
-            from briefing.helper import segmenting_helper
+            from briefing.helper import early_reads, segmenting_helper
 
-            with segmenting_helper(project) as helper:  # (before the pipeline is imported)
+            # (Both started before the pipeline is imported.)
+            with segmenting_helper(project) as helper, early_reads(project) as early:
                 _build(
                     project,
                     translation_settings=_translation_settings(args, project),
                     inputs=inputs,
                     helper=helper,
+                    early=early,
                 )
     except BriefingError as exc:
         log.error("%s", exc)

@@ -346,14 +346,31 @@ READ = "read"
 BLOCKS = "blocks"
 
 
-def read_articles(project: Project, lang: str, cache: Cache | None = None) -> ReadArticles:
+def parse_files(folder: Path, lang: str, within: Path) -> dict[str, tuple]:
+    """path -> (identity, _parse's result) of each article file in the folder: what a
+    process started early parses (helper.EarlyReads), each with the identity taken
+    before the file was read, which read_articles compares with its own."""
+    parsed = {}
+    for path in input_files(folder, "*.md"):
+        identity = _file_identity(path, lang)
+        parsed[str(path)] = (identity, _parse((path, identity), lang=lang, within=within))
+    return parsed
+
+
+def read_articles(
+    project: Project,
+    lang: str,
+    cache: Cache | None = None,
+    parsed_early: dict[str, tuple] | None = None,
+) -> ReadArticles:
     """Read content/<lang>/*.md; a bad file is reported (one line) and left out.
 
     With a cache, a file read before, unchanged since (same inode, size, mtime and
     ctime; ctime cannot be set back by hand) and without warnings then is taken from
     it: unpickling an article costs a fraction of parsing its YAML and Markdown. Its
     blocks are read from the cache only when something wants them (StoredBlocks).
-    Many files to parse (a first build) are parsed on every core.
+    Many files to parse (a first build) are parsed on every core, or were by a process
+    of their own (`parsed_early`: parse_files; a file changed since is parsed again).
     """
     folder = project.lang_dir(lang)
     paths = input_files(folder, "*.md")
@@ -376,9 +393,14 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
     kept = {path: cached(path) for path in paths}
     # Each with the identity taken above, before the file is read: a change meanwhile shows.
     to_parse = [(path, identities[path]) for path, article in kept.items() if article is None]
+    early = {}
+    for path, identity in to_parse if parsed_early else ():
+        found = parsed_early.get(str(path))  # type: ignore[union-attr]
+        if found is not None and identity is not None and found[0] == identity:
+            early[path] = found[1]
     parsed = map_forked(
         partial(_parse, lang=lang, within=project.content_dir),
-        to_parse,
+        [item for item in to_parse if item[0] not in early],
         f"{lang} article files",
         parallel_from=PARALLEL_READ_FROM,
     )
@@ -390,7 +412,7 @@ def read_articles(project: Project, lang: str, cache: Cache | None = None) -> Re
             if article is not None:
                 read.articles.append(article)
                 continue
-            outcome, said, kept_as, packed_blocks = next(parsed)
+            outcome, said, kept_as, packed_blocks = early.get(path) or next(parsed)
             if kept_as is not None:  # the article comes back as its cache entry
                 outcome = Article.from_state(pickle.loads(kept_as)[1])
                 outcome.path = path

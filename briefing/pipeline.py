@@ -29,7 +29,7 @@ from briefing.enrich import AskedFeatures, Story, ask_features, enrich, load_tex
 from briefing.errors import BriefingError, InputError, WarningCounter, log
 from briefing.files import open_read_only
 from briefing.glossary import load_glossary
-from briefing.helper import segmenting_helper
+from briefing.helper import EarlyReads, segmenting_helper
 from briefing.ingest.stage import ingest_raw_files
 from briefing.model import Article
 from briefing.output import CurrentSite, Identity, write_site
@@ -95,13 +95,15 @@ def build(
     translation_settings: TranslationSettings | None = None,
     inputs: str | None = None,
     helper: Helper | None = None,
+    early: EarlyReads | None = None,
 ) -> BuildResult:
     """Ingest new raw pages, read every article, translate what lacks English, then
     (unless `render` is off) enrich the stories and write site/ with its search index.
     `inputs`: freshness.input_fingerprint(project), when the caller has just taken it
     (it costs a stat of every file: 0.2 s at 10,000 articles). `helper`: the caller's
     helper.segmenting_helper, started before it imported this module; else the build
-    starts its own when it wants one."""
+    starts its own when it wants one. `early`: helper.early_reads, the article files
+    parsed by processes the caller started then."""
     with build_lock(project), settled_objects():
         whole = render and translate and not reingest and only is None
         if not whole:
@@ -120,11 +122,11 @@ def build(
                     helper = stack.enter_context(segmenting_helper(project, render))
                 if helper:
                     helper.tell(chinese.use_terms, list(result.glossary))
-                zh = read_language(project, "zh", result, cache)
+                zh = read_language(project, "zh", result, cache, early)
             with result.timed("ingest"):
                 zh = ingest(project, zh, result, reingest, only)
             with result.timed("read"), uncollected():
-                en = read_language(project, "en", result, cache)
+                en = read_language(project, "en", result, cache, early)
             if translate:
                 with result.timed("translate"):
                     en = translate_missing(project, zh, en, result, cache, translation_settings)
@@ -146,9 +148,15 @@ def build(
 # --- the steps -------------------------------------------------------------------------------
 
 
-def read_language(project: Project, lang: str, result: BuildResult, cache: Cache) -> list[Article]:
+def read_language(
+    project: Project,
+    lang: str,
+    result: BuildResult,
+    cache: Cache,
+    early: EarlyReads | None = None,
+) -> list[Article]:
     """content/<lang>/*.md; files that cannot be read are reported and counted."""
-    read = read_articles(project, lang, cache)
+    read = read_articles(project, lang, cache, early.parsed(lang) if early else None)
     # What was parsed (written as it came: Cache.store) is worth keeping whatever happens
     # next, and the commit ends the write that would lock out a worker reading the file.
     cache.commit()

@@ -604,3 +604,74 @@ def test_whose_tags_a_template_reads(source, own, listed):
     from jinja2 import Environment
 
     assert templates._tags_read(Environment().parse(source)) == (own, listed)
+
+
+def test_a_first_builds_articles_are_parsed_by_processes_started_before_its_imports(
+    tmp_path, monkeypatch
+):
+    """`python build.py` with no cache yet starts a process for each language's article
+    files before it imports the pipeline (helper.early_reads): the build parses none
+    itself, a file changed after it was parsed there is parsed again, and the site is
+    the one a build without them makes."""
+    from corpus import make_corpus
+
+    from briefing import content, helper
+    from briefing.cli import main
+
+    root = make_corpus(20, tmp_path / "corpus")
+    parsed_here: list[str] = []
+    real_parse_files, real_map = content.parse_files, content.map_forked
+
+    def counting_map(function, items, what, **options):
+        parsed_here.extend(str(path.name) for path, _ in items)
+        return real_map(function, items, what, **options)
+
+    changed = _articles(root, "zh")[4]
+
+    def then_changed(folder, lang, within):
+        found = real_parse_files(folder, lang, within)
+        if lang == "zh":  # (changed after its process read it: a new size and time)
+            changed.write_text(changed.read_text(encoding="utf-8") + "\n补充。\n", "utf-8")
+        return found
+
+    monkeypatch.setattr(content, "map_forked", counting_map)
+    monkeypatch.setattr(content, "parse_files", then_changed)
+    started = []
+    monkeypatch.setattr(helper.EarlyReads, "__init__", _noting(helper.EarlyReads.__init__, started))
+    assert main(["-q"], root=root) == 0
+    assert started and parsed_here == [changed.name]
+    page = root / "site" / "zh" / "articles" / changed.stem / "index.html"
+    assert "补充。" in page.read_text(encoding="utf-8")
+    assert comparable(root / "site") == from_scratch(root, tmp_path / "fresh")
+    # A build with a cache parses early no more.
+    started.clear()
+    add_article(root)
+    assert main(["-q"], root=root) == 0
+    assert not started
+
+
+def _noting(function, calls: list):
+    def noted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return noted
+
+
+def test_a_first_build_whose_early_parsing_failed_parses_itself(tmp_path, monkeypatch):
+    from corpus import make_corpus
+
+    from briefing import content
+    from briefing.cli import main
+
+    root = make_corpus(20, tmp_path / "corpus")
+    real = content.parse_files
+
+    def failing_for_english(folder, lang, within):
+        if lang == "en":
+            raise OSError("the process could not read them")
+        return real(folder, lang, within)
+
+    monkeypatch.setattr(content, "parse_files", failing_for_english)
+    assert main(["-q"], root=root) == 0
+    assert comparable(root / "site") == from_scratch(root, tmp_path / "fresh")
