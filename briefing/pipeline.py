@@ -122,6 +122,11 @@ def build(
                     helper = stack.enter_context(segmenting_helper(project, render))
                 if helper:
                     helper.tell(chinese.use_terms, list(result.glossary))
+                if early:
+                    # A first build: every story's features are to be made, with jieba's
+                    # dictionary loaded here (then forked); loaded while the processes
+                    # parse, not after.
+                    load_text_tools()
                 zh = read_language(project, "zh", result, cache, early)
             with result.timed("ingest"):
                 zh = ingest(project, zh, result, reingest, only)
