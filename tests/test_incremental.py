@@ -636,10 +636,14 @@ def test_a_first_builds_articles_are_parsed_by_processes_started_before_its_impo
 
     monkeypatch.setattr(content, "map_forked", counting_map)
     monkeypatch.setattr(content, "parse_files", then_changed)
-    started = []
+    started, order = [], []
     monkeypatch.setattr(helper.EarlyReads, "__init__", _noting(helper.EarlyReads.__init__, started))
+    for name in ("load_text_tools", "read_language"):  # jieba's dictionary loads meanwhile
+        real = getattr(pipeline, name)
+        monkeypatch.setattr(pipeline, name, _noting(real, order, name))
     assert main(["-q"], root=root) == 0
     assert started and parsed_here == [changed.name]
+    assert order[:2] == ["load_text_tools", "read_language"]
     page = root / "site" / "zh" / "articles" / changed.stem / "index.html"
     assert "补充。" in page.read_text(encoding="utf-8")
     assert comparable(root / "site") == from_scratch(root, tmp_path / "fresh")
@@ -650,9 +654,9 @@ def test_a_first_builds_articles_are_parsed_by_processes_started_before_its_impo
     assert not started
 
 
-def _noting(function, calls: list):
+def _noting(function, calls: list, name: str | None = None):
     def noted(*args, **kwargs):
-        calls.append(args)
+        calls.append(name or args)
         return function(*args, **kwargs)
 
     return noted
