@@ -213,14 +213,7 @@ def test_an_added_article_renders_its_years_sitemap_and_archive_not_the_others(c
     each year's articles, and the archive a page of each year's: an article added in a
     year the site has changes that year's sitemap alone (the index lists the same
     sitemaps), and that year's archive page, not every year's."""
-    rendered: list[str] = []
-    real = templates.Templates.render
-
-    def noting(self, page):
-        rendered.append(page.path)
-        return real(self, page)
-
-    monkeypatch.setattr(templates.Templates, "render", noting)
+    rendered = _noting_rendered(monkeypatch)
     monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", 1000)  # (rendered here: see above)
     added = _articles(corpus, "zh")[3]
     year = re.search(r"^date: '?(\d{4})", added.read_text(encoding="utf-8"), re.M)[1]
@@ -236,6 +229,19 @@ def test_an_added_article_renders_its_years_sitemap_and_archive_not_the_others(c
     assert len(archives) - 1 < len(years), rendered
     assert "sitemap.xml" not in rendered
     assert sorted((corpus / "site" / "sitemaps").glob("articles-*.xml")) == years
+
+
+def _noting_rendered(monkeypatch) -> list[str]:
+    """The paths of the pages rendered in this process from now on."""
+    rendered: list[str] = []
+    real = templates.Templates.render
+
+    def noting(self, page):
+        rendered.append(page.path)
+        return real(self, page)
+
+    monkeypatch.setattr(templates.Templates, "render", noting)
+    return rendered
 
 
 def test_an_added_article_is_segmented_by_the_helper_not_the_build(corpus, monkeypatch):
@@ -531,14 +537,7 @@ def moving_tags(project: Path, monkeypatch) -> tuple[Path, list[str]]:
         _story_file(project, f"{day}-x{n}", day, uses)
     monkeypatch.setattr(pipeline, "PARALLEL_PAGES_FROM", 1000)
     build(Project(project))
-    rendered: list[str] = []
-    real = templates.Templates.render
-
-    def noting(self, page):
-        rendered.append(page.path)
-        return real(self, page)
-
-    monkeypatch.setattr(templates.Templates, "render", noting)
+    rendered = _noting_rendered(monkeypatch)
     _story_file(project, "2025-01-01-added", "2025-01-01", {"晋中": 2})
     return project, rendered
 
