@@ -678,3 +678,22 @@ def test_a_first_build_whose_early_parsing_failed_parses_itself(tmp_path, monkey
     monkeypatch.setattr(content, "parse_files", failing_for_english)
     assert main(["-q"], root=root) == 0
     assert comparable(root / "site") == from_scratch(root, tmp_path / "fresh")
+
+
+def test_assets_are_kept_like_pages(corpus):
+    """The stylesheet, script and icon are named after their content: a build keeps the
+    files it wrote (the same file, hard-linked into the copy it makes), and makes again
+    one changed by hand."""
+    assets = sorted((corpus / "site" / "assets").iterdir())
+    assert len(assets) >= 3
+    inodes = {p.name: p.stat().st_ino for p in assets}
+    edit_chinese(corpus)
+    build(Project(corpus))
+    assert {p.name: p.stat().st_ino for p in (corpus / "site" / "assets").iterdir()} == inodes
+    changed = corpus / "site" / "assets" / assets[0].name
+    text = changed.read_bytes()
+    changed.unlink()
+    changed.write_bytes(text + b"/* by hand */")
+    edit_chinese(corpus)
+    build(Project(corpus))
+    assert changed.read_bytes() == text
