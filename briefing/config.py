@@ -36,6 +36,11 @@ class Project:
         return self.root / "site"
 
     @property
+    def build_cache_path(self) -> Path:
+        """The build's cache file (cache.Cache): none yet means a first build."""
+        return self.root / ".cache" / "build.sqlite"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 

@@ -26,7 +26,7 @@ from briefing.config import Project
 from briefing.errors import InputError, WarningCounter, log, warn
 from briefing.files import write_atomic
 from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
-from briefing.model import Article, Block
+from briefing.model import Article, Block, pack_blocks
 from briefing.parallel import map_forked
 
 # Front-matter keys in the order we write them. Anything else is kept in
@@ -461,8 +461,12 @@ def _parse(
             return article, said.messages, None, None
         article.path = None
         entry = (identity, article.state_without_blocks())
-        blocks = pickle.dumps(article.blocks, pickle.HIGHEST_PROTOCOL)
-        return None, said.messages, pickle.dumps(entry, pickle.HIGHEST_PROTOCOL), blocks
+        return (
+            None,
+            said.messages,
+            pickle.dumps(entry, pickle.HIGHEST_PROTOCOL),
+            pack_blocks(article.blocks),
+        )
     except Exception as exc:
         problem = exc.message if isinstance(exc, InputError) else _unexpected(exc)
         return problem, said.messages, None, None

@@ -90,7 +90,7 @@ def _parse_all(folder: Path, lang: str, within: Path) -> dict[str, tuple]:
 @contextmanager
 def early_reads(project: Project) -> Iterator[EarlyReads | None]:
     """EarlyReads when the build is a first one (no cache yet), else None."""
-    first = not (project.root / ".cache" / "build.sqlite").exists()
+    first = not project.build_cache_path.exists()
     reads = EarlyReads(project) if first and hasattr(os, "fork") else None
     try:
         yield reads

@@ -93,7 +93,9 @@ class Article:
         values: list = []
         for name in _STATE:
             if name == "blocks":
-                values.append((self._packed_blocks or _pack(self.blocks)) if with_blocks else None)
+                values.append(
+                    (self._packed_blocks or pack_blocks(self.blocks)) if with_blocks else None
+                )
             elif name == "path":  # as text: Path(text) costs half of unpickling a Path
                 values.append(None if self.path is None else str(self.path))
             else:
@@ -140,7 +142,9 @@ class Article:
         return self._content_key
 
 
-def _pack(blocks: list[Block]) -> bytes:
+def pack_blocks(blocks: list[Block]) -> bytes:
+    """An article's blocks as one bytes value: how they are pickled with it, and how the
+    read cache keeps them apart from its front-matter (content.py)."""
     import pickle
 
     return pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL)

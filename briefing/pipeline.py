@@ -635,7 +635,7 @@ def counted_warnings():
 
 @contextmanager
 def open_cache(project: Project):
-    cache = Cache(project.root / ".cache" / "build.sqlite")
+    cache = Cache(project.build_cache_path)
     try:
         yield cache
     finally:
