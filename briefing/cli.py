@@ -216,6 +216,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    # numpy's OpenBLAS starts a thread for every core when numpy is imported, and they
+    # spin: the import took twice its CPU, 0.05 s more of a first build's step from the
+    # features to the pages. The build's numpy (related articles, a whole search index)
+    # calls no BLAS routine; a setting of the user's own is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = make_parser().parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
     # The log is set up for this call and put back after it: a caller that runs main()
