@@ -12,7 +12,7 @@ import fcntl
 import gc
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,7 +33,7 @@ from briefing.helper import EarlyReads, segmenting_helper
 from briefing.ingest.stage import ingest_raw_files
 from briefing.model import Article
 from briefing.output import CurrentSite, Identity, write_site
-from briefing.parallel import Forked, Helper, map_forked
+from briefing.parallel import Answer, Forked, Helper, map_forked
 from briefing.progress import Progress
 from briefing.render.assets import fingerprinted_assets
 from briefing.render.fingerprints import fingerprint, made_from_fingerprint
@@ -294,7 +294,9 @@ def _make_site(
             def site_files() -> Iterator[tuple[str, bytes | None]]:
                 # A stream, written as it is made: a page's bytes are not kept in memory.
                 with result.timed("render + write pages"):
-                    yield from render_pages(site_pages, templates, site, result, cache, helper)
+                    yield from render_pages(
+                        site_pages, templates, site, result, cache, helper, search.start_elsewhere
+                    )
                     for path, data in assets.values():  # (named after their content)
                         yield path, None if site.keep(path, path) else data
                 with result.timed("search index + write"):
@@ -338,11 +340,13 @@ def render_pages(
     result: BuildResult,
     cache: Cache,
     helper: Helper | None = None,
+    planned: Callable[[], None] | None = None,
 ) -> Iterator[tuple[str, bytes | None]]:
     """Render the pages whose fingerprint changed; the others are kept from the current
     site. Many pages to render are rendered on every core; few, here, with the bodies
     they show made by the helper (it has markdown-it loaded: importing it and making its
-    parser here was a sixteenth of adding an article at 1,000).
+    parser here was a sixteenth of adding an article at 1,000). `planned` is called when
+    the pages to render are known, before the helper is asked for anything.
 
     A story's own pages are described only when one of them is to be rendered: whether
     one changed is known from the stories it is made from (SitePages.story_plan), and
@@ -377,6 +381,8 @@ def render_pages(
                 stale.add(path)
         if stale:
             fresh += [page for page in site_pages.story_pages(story) if page.path in stale]
+    if planned:
+        planned()
     bodies: list[Article] = []
     made: list[list[str]] | None = None
     if helper and len(fresh) < PARALLEL_PAGES_FROM:
@@ -455,16 +461,33 @@ class SearchStage:
             for story, url in plan.changed
         ]
         self._elsewhere: Forked[_Searched | str] | None = None
-        # The entries of the few changed articles, by the helper: asked here before the
-        # other process starts, which never asks it (one process asks it at a time, and
-        # this one renders with it next).
+        # The entries of the few changed articles, by the helper: asked here, and taken
+        # before the other process starts (start_elsewhere), which never asks it (one
+        # process asks it at a time, and this one renders with it next). Meanwhile this
+        # one plans the pages: waiting for them here was 12-19 ms of adding an article.
         self._entries: list[Entry] | None = None
+        self._asked: Answer[Entry] | None = None
         if helper and site.records and len(self.items) < parallel.PARALLEL_FROM:
-            self._entries = helper.map(entry_of, self.items) if self.items else []
-            site.settle()
+            if self.items:
+                self._asked = helper.ask(entry_of, self.items)
+            else:
+                self._entries = []
+
+    def start_elsewhere(self) -> None:
+        """Start the process that brings the index up to date, if this build has one
+        (a few changed articles): with the helper's entries, before the helper is asked
+        anything else."""
+        asked, self._asked = self._asked, None
+        if asked is not None:
+            self._entries = asked.result()
+            if self._entries is None:  # the helper failed: made here, as they are wanted
+                return
+        if self._entries is not None and self._elsewhere is None:
+            self.site.settle()
             self._elsewhere = Forked(self._made_elsewhere)
 
     def files(self) -> Iterator[IndexFile]:
+        self.start_elsewhere()  # (if render_pages did not)
         elsewhere, self._elsewhere = self._elsewhere, None
         done = elsewhere.result() if elsewhere else None
         if isinstance(done, tuple):

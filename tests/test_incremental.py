@@ -366,6 +366,64 @@ def test_an_added_articles_index_is_made_by_another_process_while_pages_render(
     assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh4")
 
 
+_TEST_PROCESS = os.getpid()
+
+
+def _entry_failing_elsewhere(item):
+    """search.index.entry_of here, an error in any other process (the helper)."""
+    if os.getpid() != _TEST_PROCESS:
+        raise RuntimeError("the helper fails")
+    return search_index_module.entry_of(item)
+
+
+def test_an_added_articles_entries_are_made_while_the_pages_are_planned(
+    corpus, tmp_path, monkeypatch
+):
+    """The helper is asked for the added article's search entries without waiting; the
+    build plans the pages meanwhile, and takes the entries (starting the index's process
+    with them) only then, before it asks the helper for the bodies to render."""
+    events: list[str] = []
+    ask, list_pages, start = (
+        parallel.Helper.ask,
+        pipeline.SitePages.list_pages,
+        pipeline.SearchStage.start_elsewhere,
+    )
+
+    def asked(self, function, items):
+        events.append(f"ask {getattr(function, '__name__', '')}")
+        return ask(self, function, items)
+
+    def planned(self):
+        events.append("plan")
+        return list_pages(self)
+
+    def started(self):
+        events.append("start")
+        return start(self)
+
+    monkeypatch.setattr(parallel.Helper, "ask", asked)
+    monkeypatch.setattr(pipeline.SitePages, "list_pages", planned)
+    monkeypatch.setattr(pipeline.SearchStage, "start_elsewhere", started)
+    add_article(corpus)
+    assert FORKED_INDEX in _build_logged(corpus)
+    entries = events.index("ask entry_of")
+    assert entries < events.index("plan") < events.index("start") < events.index("ask body_html")
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
+
+
+def test_an_added_articles_entries_are_made_here_when_the_helper_fails(
+    corpus, tmp_path, monkeypatch
+):
+    """Entries the helper could not make are made by the build itself, as it writes the
+    index: the site is the one a fresh build makes."""
+
+    add_article(corpus)
+    with monkeypatch.context() as patched:  # (the helper is forked after this)
+        patched.setattr(pipeline, "entry_of", _entry_failing_elsewhere)
+        assert FORKED_INDEX not in _build_logged(corpus)
+    assert comparable(corpus / "site") == from_scratch(corpus, tmp_path / "fresh")
+
+
 def test_a_file_that_warned_warns_again_in_every_build_that_reads_it(corpus):
     path = _articles(corpus, "zh")[2]
     path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nmood: happy\n", 1))
