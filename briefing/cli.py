@@ -217,9 +217,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     # numpy's OpenBLAS starts a thread for every core when numpy is imported, and they
-    # spin: the import took twice its CPU, 0.05 s more of a first build's step from the
-    # features to the pages. The build's numpy (related articles, a whole search index)
-    # calls no BLAS routine; a setting of the user's own is kept.
+    # spin: the import took twice its CPU (0.09 s more in a first build at 1,000, in its
+    # step from the features to the pages). The build's numpy (related articles, a whole
+    # search index) calls no BLAS routine; a setting of the user's own is kept.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = make_parser().parse_args(argv)
     project = Project((root or Path.cwd()).resolve())
