@@ -416,7 +416,6 @@ def test_an_added_articles_entries_are_made_here_when_the_helper_fails(
 ):
     """Entries the helper could not make are made by the build itself, as it writes the
     index: the site is the one a fresh build makes."""
-
     add_article(corpus)
     with monkeypatch.context() as patched:  # (the helper is forked after this)
         patched.setattr(pipeline, "entry_of", _entry_failing_elsewhere)
