@@ -200,6 +200,18 @@ class Cache:
             return None
         return records if isinstance(records, dict) else None
 
+    def recorded_without_files(self, tree: int) -> bool:
+        """Is this copy of the site recorded as holding no files (site_records() == {})?
+        Only a record of a few bytes is unmarshalled to see: a whole site's (7,000 files
+        at 1,000 articles) took 3-4 ms, and every build after the first asks."""
+        row = self.db.execute(
+            "SELECT records FROM site_files WHERE tree = ? AND length(records) < 64", (tree,)
+        ).fetchone()
+        try:
+            return row is not None and marshal.loads(row[0]) == {}
+        except (ValueError, EOFError, TypeError):  # damaged: the copy is looked at instead
+            return False
+
     def record_site_files(self, tree: int, records: dict[str, tuple[str, int, int, int]]) -> None:
         """All the files of a copy of the site, in place of what was recorded of it."""
         self.db.execute(

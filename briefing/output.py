@@ -368,7 +368,7 @@ def _holds_no_files(folder: Path, tree: int, cache: Cache) -> bool:
     try:
         if folder.is_symlink() or not folder.is_dir():
             return False
-        if cache.tree_is_clean(tree) and cache.site_records(tree) == {}:
+        if cache.tree_is_clean(tree) and cache.recorded_without_files(tree):
             return True
         return not has_files(folder)
     except OSError:

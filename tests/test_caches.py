@@ -152,6 +152,30 @@ def test_stored_rows_go_in_a_batch_at_a_time_and_none_is_lost(tmp_path, monkeypa
     again.close()
 
 
+def test_a_copy_recorded_without_files_is_told_from_one_with_files(tmp_path):
+    """Cache.recorded_without_files: what site_records() == {} says, for a copy with no
+    files (folders made ahead), with files, with one short record, unknown, damaged."""
+    from briefing.cache import Cache
+
+    cache = Cache(tmp_path / "build.sqlite")
+    cache.record_site_files(1, {})
+    cache.record_site_files(
+        2, {f"zh/articles/{n}/index.html": ("f" * 32, n, 9, 9) for n in range(50)}
+    )
+    cache.record_site_files(3, {"a": ("", 1, 2, 3)})
+    cache.db.execute("INSERT INTO site_files VALUES (5, ?)", (b"\xff",))
+    for tree in (1, 2, 3, 4, 5):
+        assert cache.recorded_without_files(tree) == (cache.site_records(tree) == {}), tree
+    assert [cache.recorded_without_files(tree) for tree in (1, 2, 3, 4, 5)] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    cache.close()
+
+
 def test_an_article_from_the_cache_has_its_blocks_read_when_wanted(tmp_path):
     """The read cache keeps an article's blocks apart from its front-matter: an article
     taken from it reads them from the cache when something wants them (here, in a
