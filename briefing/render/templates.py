@@ -206,7 +206,7 @@ class Templates:
         the other 8,000 pages of a 4,000-article site as they are."""
         key = self._keys.get(template)
         if key is None:
-            names = {*self._used_by(template), *self._used_by("macros.html"), "strings.yaml"}
+            names = {*self._made_with(template), "strings.yaml"}
             names.update(*(self._used_by(name) for name in CHROME))
             key = self._keys[template] = digest(
                 *(
@@ -220,16 +220,21 @@ class Templates:
         return key
 
     def tags_shown(self, template: str) -> TagsShown:
-        """Whose tags the pages of a template can show: read in it, the templates it uses
-        and macros.html (see key_of)."""
+        """Whose tags the pages of a template can show: read in the templates they are
+        made with (the CHROME ones see no story)."""
         found = self._tags_shown.get(template)
         if found is None:
-            names = {*self._used_by(template), *self._used_by("macros.html")}
+            names = self._made_with(template)
             shown = [self._uses(name)[1] for name in names if name in self.sources]
             found = self._tags_shown[template] = TagsShown(
                 own=any(s.own for s in shown), listed=any(s.listed for s in shown)
             )
         return found
+
+    def _made_with(self, template: str) -> set[str]:
+        """The templates a page of this one is rendered with, CHROME's aside: it, those it
+        uses, and macros.html (story_items() lists stories with it in any page)."""
+        return {*self._used_by(template), *self._used_by("macros.html")}
 
     def _used_by(self, name: str) -> set[str]:
         """The template and those it uses, in turn (those that exist: check() names
