@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -138,8 +139,20 @@ class Article:
         what a page or a cache entry made from it depends on. Worked out once."""
         if self._content_key is None:
             values = [getattr(self, name) for name in _CONTENT]
-            self._content_key = hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
+            values += [[b.kind for b in self.blocks], [b.text for b in self.blocks]]
+            self._content_key = hashlib.sha256(_serialized(values)).hexdigest()
         return self._content_key
+
+
+def _serialized(values: list) -> bytes:
+    """The values as bytes that differ when they do: marshal's (version 2, which
+    never writes a back-reference, so equal values give equal bytes), or repr's for a
+    value marshal cannot write. repr of an article's text, a block at a time, was
+    three quarters of its key: a scan of every character for printability."""
+    try:
+        return marshal.dumps(values, 2)
+    except ValueError:
+        return repr(values).encode("utf-8", "surrogatepass")
 
 
 def pack_blocks(blocks: list[Block]) -> bytes:
@@ -151,7 +164,7 @@ def pack_blocks(blocks: list[Block]) -> bytes:
 
 
 # What an article says, in the order of its fields (its content_key), and what is pickled.
-_CONTENT = tuple(f.name for f in fields(Article) if f.name != "path" and f.init)
+_CONTENT = tuple(f.name for f in fields(Article) if f.name not in ("path", "blocks") and f.init)
 _STATE = tuple(f.name for f in fields(Article) if f.name not in ("_packed_blocks", "_blocks_from"))
 # What sets each of them when unpickled: the blocks stay packed, in their own slot.
 _SETTERS = tuple(

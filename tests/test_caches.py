@@ -203,3 +203,44 @@ def test_an_article_from_the_cache_has_its_blocks_read_when_wanted(tmp_path):
     assert second.blocks == fresh[second.id]
     cache.close()  # (an article kept after its build: serve, a script)
     assert rest[0].blocks == fresh[rest[0].id]
+
+
+def test_an_articles_key_tells_apart_what_it_says_and_only_that():
+    """content_key: what every cache entry and page made from an article is keyed by.
+    Equal texts and front-matter give one key (whichever objects hold them); any
+    difference in the body, a block's kind or the front-matter gives another; a value
+    marshal cannot write is keyed all the same."""
+    from datetime import date
+
+    from briefing.model import Article, Block
+
+    def article(**changes) -> Article:
+        values = dict(
+            id="a",
+            lang="zh",
+            title="标题",
+            blocks=[Block("heading", "小标题"), Block("paragraph", "正文。")],
+            tags=["山西"],
+            extra={"note": "x"},
+        )
+        values.update(changes)
+        return Article(**values)
+
+    key = article().content_key
+    same = article(
+        title="".join(["标", "题"]),
+        blocks=[Block("heading", "小标题"), Block("paragraph", "正文。")],
+    )
+    assert same.content_key == key
+    assert article(path=Path("elsewhere.md")).content_key == key  # where it is: not what it says
+    for changed in (
+        article(blocks=[Block("paragraph", "小标题"), Block("paragraph", "正文。")]),
+        article(blocks=[Block("heading", "小标题"), Block("paragraph", "正文!")]),
+        article(blocks=[Block("heading", "小标题正文。")]),
+        article(tags=["山西", "晋中"]),
+        article(extra={"note": 1}),
+        article(date="2022-01-01"),
+    ):
+        assert changed.content_key != key
+    odd = article(extra={"when": date(2022, 1, 1)})
+    assert odd.content_key == article(extra={"when": date(2022, 1, 1)}).content_key != key
