@@ -27,7 +27,9 @@ from briefing.text.chars import HAN_RUN, to_half_width
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 
-_LATIN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+# search.js's LATIN, possessive: a match never gives back what it took (none could be
+# longer), and findall over an English article, a tenth of its entry, was a sixth faster.
+_LATIN = re.compile(r"[a-z0-9]++(?:[.,][0-9]++)*+")
 STOPWORDS = frozenset(
     [
         "a",
