@@ -12,6 +12,7 @@ import hashlib
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import NamedTuple
@@ -104,10 +105,14 @@ def tag_fingerprint(tag: Tag) -> str:
 
 
 def _compute_features(
-    stories: list[Story], glossary: dict[str, str], helper: Helper | None = None
+    stories: list[Story],
+    glossary: dict[str, str],
+    helper: Helper | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[tuple[Features, bytes | None]]:
     """features_of() for each story, on every core when there are many (jieba is
-    CPU-bound), by the helper when there are few.
+    CPU-bound), by the helper when there are few. `meanwhile`: what this process does
+    while the workers make them (map_forked).
 
     Workers are forked, so they inherit jieba's dictionary with the glossary words.
     """
@@ -118,6 +123,7 @@ def _compute_features(
             "stories' features",
             before_fork=load_text_tools,
             helper=helper,
+            meanwhile=meanwhile,
         )
     )
 
@@ -177,9 +183,12 @@ def enrich(
     cache: Cache | None = None,
     helper: Helper | None = None,
     asked: AskedFeatures | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Story]:
     """All stories, newest first (undated last), with tags, summaries, figures and links.
-    `asked`: features the helper was asked for earlier (ask_features).
+    `asked`: features the helper was asked for earlier (ask_features). `meanwhile`:
+    what the caller would do next that needs no story, done while workers make the
+    features (when they do).
 
     The costly part, reading each story's text (jieba, Markdown), is cached
     by a hash of the text and the glossary; tags, related articles and the
@@ -204,7 +213,7 @@ def enrich(
         elif story.features is None:
             missing.append(story)
     for story, (features, cuts) in zip(
-        missing, _compute_features(missing, glossary, helper), strict=True
+        missing, _compute_features(missing, glossary, helper, meanwhile), strict=True
     ):
         story.features = features
         story.body_cuts = cuts

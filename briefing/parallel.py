@@ -105,6 +105,7 @@ def map_forked(
     before_fork: Callable[[], object] | None = None,
     size: Callable[[Item], int] | None = None,
     helper: Helper | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[Result]:
     """function(item) for each item, in order, on every core when there are many.
     `what` names the items for the log (-v): "12 pages on 2 cores". `before_fork` runs
@@ -113,7 +114,9 @@ def map_forked(
     has loaded what they need already), else in this process. A worker's results go
     back a chunk at a time: `size`, when items differ much in how large a result they
     make, says how many items' worth each is, and a chunk holds at most `chunksize`
-    worth (an item larger than that, alone)."""
+    worth (an item larger than that, alone). `meanwhile` runs here once the workers
+    have their first chunks, when there are workers: what this process would otherwise
+    do later, alone, while it waited for them now."""
     global _WORK
     workers = min(cores(), 8)
     threshold = PARALLEL_FROM if parallel_from is None else parallel_from
@@ -144,6 +147,8 @@ def map_forked(
             chunks = _chunks(items, chunksize, size)
             queued = deque(pool.submit(_run, *chunk) for chunk in islice(chunks, workers * AHEAD))
             try:
+                if meanwhile:
+                    meanwhile()
                 while queued:
                     done = queued.popleft().result()
                     queued.extend(pool.submit(_run, *chunk) for chunk in islice(chunks, 1))

@@ -35,6 +35,7 @@ from briefing.model import Article
 from briefing.output import CurrentSite, Identity, write_site
 from briefing.parallel import Answer, Forked, Helper, map_forked
 from briefing.progress import Progress
+from briefing.related import prepare_whole_map
 from briefing.render.assets import fingerprinted_assets
 from briefing.render.fingerprints import fingerprint, made_from_fingerprint
 from briefing.render.pages import Page, SitePages, bodies_shown, given_bodies
@@ -268,27 +269,33 @@ def _make_site(
     asked: AskedFeatures | None,
 ) -> None:
     try:
+        config = load_site_config(project.config_path)
+        assets = fingerprinted_assets(project.templates_dir / "static")
+        urls = Urls(config, {name: path for name, (path, _) in assets.items()})
+        templates = Templates(
+            project.templates_dir,
+            config,
+            urls,
+            result.glossary,
+            compiled_dir=cache.path.parent / "jinja",
+            items=cache,
+        )
         with result.timed("enrich"):
             stories = enrich(
-                result.articles["zh"], result.articles["en"], result.glossary, cache, helper, asked
+                result.articles["zh"],
+                result.articles["en"],
+                result.glossary,
+                cache,
+                helper,
+                asked,
+                meanwhile=partial(_ahead_of_the_pages, templates),
             )
         # The features (Cache.store), by content hash: right whatever the rest of the build
         # does; committed before render's workers read the file.
         cache.commit()
         say_pending(stories)
-        config = load_site_config(project.config_path)
-        assets = fingerprinted_assets(project.templates_dir / "static")
-        urls = Urls(config, {name: path for name, (path, _) in assets.items()})
         # (Its index may be made by another process while the pages are rendered.)
         with SearchStage(stories, urls, site, cache, helper) as search:
-            templates = Templates(
-                project.templates_dir,
-                config,
-                urls,
-                result.glossary,
-                compiled_dir=cache.path.parent / "jinja",
-                items=cache,
-            )
             site_pages = SitePages(stories, config, templates.strings, urls)
 
             def site_files() -> Iterator[tuple[str, bytes | None]]:
@@ -322,6 +329,16 @@ def _make_site(
         result.rendered,
         result.unchanged,
     )
+
+
+def _ahead_of_the_pages(templates: Templates) -> None:
+    """What a build whose stories' features are made on every core does meanwhile: the
+    step from the features to the pages is this process's alone, and a core waited
+    through what it did there that needs no story (importing numpy for the related
+    articles, parsing the templates), and each worker of the pages compiled every
+    template again."""
+    prepare_whole_map()
+    templates.prepare()
 
 
 def say_pending(stories: list[Story]) -> None:

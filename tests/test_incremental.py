@@ -531,6 +531,38 @@ def test_the_build_after_a_full_one_renders_while_the_links_are_made(corpus, mon
     assert made_before_links == len(site.fingerprints) > 200
 
 
+def test_a_first_build_on_workers_compiles_the_templates_while_the_features_are_made(
+    corpus, tmp_path, monkeypatch
+):
+    """The templates are compiled by the build's own process while workers make the
+    features (not by every worker of the pages): a template no page uses that does not
+    compile is still no error, and one a page uses is the same error as before (a
+    first build that fails makes no site)."""
+    prepared: list[set[str]] = []  # the templates compiled, each time
+    real_prepare = templates.Templates.prepare
+
+    def prepare(self) -> None:
+        real_prepare(self)
+        prepared.append({name for _, name in self.env.cache})
+
+    monkeypatch.setattr(templates.Templates, "prepare", prepare)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(corpus, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    (fresh / "templates" / "unused.html").write_text("{% if %}", encoding="utf-8")
+    build(Project(fresh))
+    assert len(prepared) == 1  # once, with the features' workers running
+    assert {"article.html", "parallel.html", "macros.html"} <= prepared[0]
+    assert "unused.html" not in prepared[0]
+    assert comparable(fresh / "site") == comparable(corpus / "site")
+    broken = tmp_path / "broken"  # a first build again, its article pages broken
+    shutil.copytree(fresh, broken, ignore=shutil.ignore_patterns(".cache", "site"))
+    (broken / "templates" / "article.html").write_text("{% if %}broken", encoding="utf-8")
+    with pytest.raises(InputError) as failed:
+        build(Project(broken))
+    assert "templates/article.html: line 1:" in str(failed.value) and len(prepared) == 2
+    assert not (broken / "site").exists()
+
+
 def test_a_build_after_a_full_one_that_fails_leaves_a_copy_the_next_one_uses(corpus, tmp_path):
     """The previous copy is filled with links by another process while the build works
     (output.CurrentSite): a build that fails meanwhile leaves it half made, marked as

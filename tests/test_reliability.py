@@ -295,6 +295,29 @@ def test_workers_stay_only_a_few_chunks_ahead_of_the_caller(tmp_path):
     assert list(made) == list(range(1, 3000))  # then the rest, in order
 
 
+def test_the_caller_works_meanwhile_while_the_workers_start(tmp_path):
+    """map_forked's `meanwhile` runs once, in the caller, while the workers work on
+    their first chunks; with few items (no workers) it does not run."""
+    from briefing import parallel
+
+    if parallel.cores() < 2:
+        pytest.skip("one core: no workers")
+    seen: list[int] = []
+
+    def meanwhile() -> None:  # waits until a worker has marked an item
+        deadline = time.monotonic() + 30
+        while not any(tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(len(list(tmp_path.iterdir())))
+
+    items = [(str(tmp_path), n) for n in range(200)]
+    made = parallel.map_forked(_mark, items, "marks", chunksize=4, meanwhile=meanwhile)
+    assert list(made) == list(range(200))
+    assert len(seen) == 1 and seen[0] > 0
+    made = parallel.map_forked(_mark, items[:3], "marks", meanwhile=meanwhile)
+    assert list(made) == [0, 1, 2] and len(seen) == 1
+
+
 def test_chunks_hold_at_most_their_size_of_items():
     """A worker sends a chunk's results back at once: pages listing thousands of stories
     (megabytes each) go in chunks of their own, not 32 together."""
