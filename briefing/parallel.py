@@ -96,6 +96,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def forks(count: int, parallel_from: int | None = None) -> bool:
+    """Whether map_forked forks workers for this many items."""
+    threshold = PARALLEL_FROM if parallel_from is None else parallel_from
+    return count >= threshold and cores() >= 2 and hasattr(os, "fork")
+
+
 def map_forked(
     function: Callable[[Item], Result],
     items: Sequence[Item],
@@ -119,8 +125,7 @@ def map_forked(
     do later, alone, while it waited for them now."""
     global _WORK
     workers = min(cores(), 8)
-    threshold = PARALLEL_FROM if parallel_from is None else parallel_from
-    if len(items) < threshold or workers < 2 or not hasattr(os, "fork"):
+    if not forks(len(items), parallel_from):
         done = helper.map(function, items) if helper and items else None
         yield from map(function, items) if done is None else done
         return

@@ -12,7 +12,7 @@ import fcntl
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -302,7 +302,14 @@ def _make_site(
                 # A stream, written as it is made: a page's bytes are not kept in memory.
                 with result.timed("render + write pages"):
                     yield from render_pages(
-                        site_pages, templates, site, result, cache, helper, search.start_elsewhere
+                        site_pages,
+                        templates,
+                        site,
+                        result,
+                        cache,
+                        helper,
+                        search.start_elsewhere,
+                        search.after_the_pages,
                     )
                     for path, data in assets.values():  # (named after their content)
                         yield path, None if site.keep(path, path) else data
@@ -358,12 +365,14 @@ def render_pages(
     cache: Cache,
     helper: Helper | None = None,
     planned: Callable[[], None] | None = None,
+    after: Callable[[], PooledWork | None] | None = None,
 ) -> Iterator[tuple[str, bytes | None]]:
     """Render the pages whose fingerprint changed; the others are kept from the current
     site. Many pages to render are rendered on every core; few, here, with the bodies
     they show made by the helper (it has markdown-it loaded: importing it and making its
     parser here was a sixteenth of adding an article at 1,000). `planned` is called when
-    the pages to render are known, before the helper is asked for anything.
+    the pages to render are known, before the helper is asked for anything; `after`
+    then, for work the pages' workers go on with (PooledWork) when there are any.
 
     A story's own pages are described only when one of them is to be rendered: whether
     one changed is known from the stories it is made from (SitePages.story_plan), and
@@ -405,22 +414,53 @@ def render_pages(
     if helper and len(fresh) < PARALLEL_PAGES_FROM:
         bodies = bodies_shown(fresh)
         made = helper.map(markdown.body_html, bodies) if bodies else None
+    following = after() if after and parallel.forks(len(fresh), PARALLEL_PAGES_FROM) else None
     with given_bodies(bodies, made):
-        yield from _rendered(fresh, templates, result, cache)
+        yield from _rendered(fresh, templates, result, cache, following)
+
+
+@dataclass
+class PooledWork:
+    """Work for the pages' workers once the pages are rendered (a full build's search
+    entries): one pool for both, so that no core waits while another is forked, and
+    the entries are being made while this process still writes the last pages. `take`
+    is handed the iterator of its results, in order, to take after the pages'."""
+
+    function: Callable
+    items: list
+    before_fork: Callable[[], object]
+    take: Callable[[Iterator], None]
 
 
 def _rendered(
-    fresh: list[Page], templates: Templates, result: BuildResult, cache: Cache
+    fresh: list[Page],
+    templates: Templates,
+    result: BuildResult,
+    cache: Cache,
+    following: PooledWork | None = None,
 ) -> Iterator[tuple[str, bytes | None]]:
-    rendered = map_forked(
-        templates.render_keeping_items,
-        fresh,
-        "pages",
-        chunksize=PAGES_A_CHUNK,
-        parallel_from=PARALLEL_PAGES_FROM,
-        before_fork=markdown.prepare,
-        size=_page_size,
-    )
+    if following is None:
+        rendered = map_forked(
+            templates.render_keeping_items,
+            fresh,
+            "pages",
+            chunksize=PAGES_A_CHUNK,
+            parallel_from=PARALLEL_PAGES_FROM,
+            before_fork=markdown.prepare,
+            size=_page_size,
+        )
+    else:
+        made = map_forked(
+            partial(_page_or_other, templates.render_keeping_items, following.function),
+            _Joined(fresh, following.items),
+            "pages and search entries",
+            chunksize=PAGES_A_CHUNK,
+            parallel_from=PARALLEL_PAGES_FROM,
+            before_fork=partial(_both, markdown.prepare, following.before_fork),
+            size=_page_or_other_size,
+        )
+        rendered = islice(made, len(fresh))
+        following.take(made)
     # With none stored (a first build, macros.html changed) no worker reads the cache
     # file, and the items go into it as they come; otherwise they wait for the commit.
     keep_item = cache.put if templates.items_stored else cache.store
@@ -445,6 +485,34 @@ def _page_size(page: Page) -> int:
     """How many article pages' worth of HTML a page is, about: the archive of 10,000
     articles is 3 MB, and 32 such pages in one batch were 50 MB of a worker's memory."""
     return 1 + page.listed // ENTRIES_AN_ARTICLE_PAGE
+
+
+class _Joined(Sequence):
+    """Two lists as one, read in place (the pages, then what follows them)."""
+
+    def __init__(self, first: list, then: list):
+        self.first, self.then = first, then
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.then)
+
+    def __getitem__(self, index):  # (map_forked reads items one by one)
+        if index < len(self.first):
+            return self.first[index]
+        return self.then[index - len(self.first)]
+
+
+def _page_or_other(render: Callable, other: Callable, item: object):
+    return render(item) if isinstance(item, Page) else other(item)
+
+
+def _page_or_other_size(item: object) -> int:
+    return _page_size(item) if isinstance(item, Page) else 1  # (an entry: a few KB)
+
+
+def _both(first: Callable[[], object], then: Callable[[], object]) -> None:
+    first()
+    then()
 
 
 class SearchStage:
@@ -484,6 +552,7 @@ class SearchStage:
         # one plans the pages: waiting for them here was 12-19 ms of adding an article.
         self._entries: list[Entry] | None = None
         self._asked: Answer[Entry] | None = None
+        self._made: Iterator[Entry] | None = None  # those the pages' workers make
         if helper and site.records and len(self.items) < parallel.PARALLEL_FROM:
             if self.items:
                 self._asked = helper.ask(entry_of, self.items)
@@ -502,6 +571,22 @@ class SearchStage:
         if self._entries is not None and self._elsewhere is None:
             self.site.settle()
             self._elsewhere = Forked(self._made_elsewhere)
+
+    def after_the_pages(self) -> PooledWork | None:
+        """The entries, for the pages' workers to make after the pages (render_pages),
+        when they are many and made in this build's own process as they are wanted
+        (a whole index: a first build's, or one after many changes)."""
+        if self._entries is not None or self._elsewhere is not None or self._asked is not None:
+            return None
+        if not parallel.forks(len(self.items)):
+            return None
+        return PooledWork(entry_of, self.items, self._before_fork, self._take)
+
+    def _take(self, made: Iterator[Entry]) -> None:
+        self._made = made
+
+    def _before_fork(self) -> None:
+        load_text_tools(segmenter=any(lang == "zh" for _, _, lang in self.items))
 
     def files(self) -> Iterator[IndexFile]:
         self.start_elsewhere()  # (if render_pages did not)
@@ -522,18 +607,19 @@ class SearchStage:
         made: Iterator[Entry]
         if self._entries is not None:
             made = iter(self._entries)
+        elif self._made is not None:  # by the pages' workers
+            made = self._made
         else:
             # 32 entries a chunk (some 300 KB back at a time): at 8, the 1,000 results of a
             # full build at 4,000 articles each cost the main process a hand-over between
             # its threads (0.3 s of its CPU, 4% of the build).
-            segments = any(lang == "zh" for _, _, lang in self.items)
             made = iter(
                 map_forked(
                     entry_of,
                     self.items,
                     "search entries",
                     chunksize=32,
-                    before_fork=partial(load_text_tools, segmenter=segments),
+                    before_fork=self._before_fork,
                     helper=helper,
                 )
             )
@@ -558,10 +644,14 @@ class SearchStage:
         return files, [index.writes or [] for index in self.indexes]
 
     def close(self) -> None:
-        """Stop the other process if the build ends before it asks for the files."""
+        """Stop the other process if the build ends before it asks for the files, and
+        the pages' workers if they are still making entries."""
         if self._elsewhere:
             self._elsewhere.close()
             self._elsewhere = None
+        made, self._made = self._made, None
+        if made is not None and hasattr(made, "close"):
+            made.close()
 
     def __enter__(self) -> SearchStage:
         return self

@@ -563,6 +563,47 @@ def test_a_first_build_on_workers_compiles_the_templates_while_the_features_are_
     assert not (broken / "site").exists()
 
 
+def test_one_pool_of_workers_renders_the_pages_then_makes_the_search_entries(
+    corpus, tmp_path, monkeypatch, caplog
+):
+    """A first build's workers go on from the pages to the search entries (no second
+    pool is forked), and the site is the same; a build that fails once the pages are
+    written stops them (no worker is left behind)."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(corpus, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    with caplog.at_level(logging.DEBUG, logger=log.name):
+        build(Project(fresh))
+    pools = [r.getMessage() for r in caplog.records if " on " in r.getMessage()]
+    assert any("pages and search entries on" in m for m in pools), pools
+    assert not any(m.split(" ", 1)[1].startswith("search entries") for m in pools), pools
+    assert comparable(fresh / "site") == comparable(corpus / "site")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the index cannot be written")
+
+    failing = tmp_path / "failing"
+    shutil.copytree(corpus, failing, ignore=shutil.ignore_patterns(".cache", "site"))
+    monkeypatch.setattr(search_index_module.SearchIndex, "files", fail)
+    with pytest.raises(RuntimeError):
+        build(Project(failing))
+    assert _children() == []
+    assert not (failing / "site").exists()
+
+
+def _children() -> list[int]:
+    """This process' living children (a zombie is one that was not waited for)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rpartition(")")[2].split()  # after the name, which may hold spaces
+        if int(fields[1]) == os.getpid():
+            found.append(int(entry.name))
+    return found
+
+
 def test_a_build_after_a_full_one_that_fails_leaves_a_copy_the_next_one_uses(corpus, tmp_path):
     """The previous copy is filled with links by another process while the build works
     (output.CurrentSite): a build that fails meanwhile leaves it half made, marked as
