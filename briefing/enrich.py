@@ -12,7 +12,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import NamedTuple
@@ -109,22 +109,20 @@ def _compute_features(
     glossary: dict[str, str],
     helper: Helper | None = None,
     meanwhile: Callable[[], object] | None = None,
-) -> list[tuple[Features, bytes | None]]:
-    """features_of() for each story, on every core when there are many (jieba is
-    CPU-bound), by the helper when there are few. `meanwhile`: what this process does
-    while the workers make them (map_forked).
+) -> Iterator[tuple[Features, bytes | None]]:
+    """features_of() for each story, in order, on every core when there are many
+    (jieba is CPU-bound), by the helper when there are few. `meanwhile`: what this
+    process does while the workers make them (map_forked).
 
     Workers are forked, so they inherit jieba's dictionary with the glossary words.
     """
-    return list(
-        map_forked(
-            partial(features_of, glossary=glossary),
-            stories,
-            "stories' features",
-            before_fork=load_text_tools,
-            helper=helper,
-            meanwhile=meanwhile,
-        )
+    return map_forked(
+        partial(features_of, glossary=glossary),
+        stories,
+        "stories' features",
+        before_fork=load_text_tools,
+        helper=helper,
+        meanwhile=meanwhile,
     )
 
 
@@ -212,6 +210,7 @@ def enrich(
             cache.store("features", story.key, story.features)
         elif story.features is None:
             missing.append(story)
+    # Each stored as it comes: pickled while the workers make the others.
     for story, (features, cuts) in zip(
         missing, _compute_features(missing, glossary, helper, meanwhile), strict=True
     ):
