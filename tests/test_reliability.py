@@ -318,6 +318,29 @@ def test_the_caller_works_meanwhile_while_the_workers_start(tmp_path):
     assert list(made) == [0, 1, 2] and len(seen) == 1
 
 
+def _nap(n: int) -> int:
+    time.sleep(0.02)
+    return n
+
+
+def test_workers_given_all_their_work_end_without_being_waited_for():
+    """Once every chunk is handed out the pool is told to end when its work is done:
+    a caller that takes the results and stops there (the search index after its last
+    entry), or stops earlier, leaves no thread or worker behind."""
+    import threading
+
+    from briefing import parallel
+
+    if parallel.cores() < 2:
+        pytest.skip("one core: no workers")
+    for items, taken in ((list(range(200)), 3), (list(range(12)), 3), (list(range(12)), 12)):
+        made = parallel.map_forked(_nap, items, "naps", chunksize=1, parallel_from=2)
+        assert [next(made) for _ in range(taken)] == items[:taken]
+        made.close()
+        assert threading.active_count() == 1
+        assert children_of(os.getpid()) == []
+
+
 def test_chunks_hold_at_most_their_size_of_items():
     """A worker sends a chunk's results back at once: pages listing thousands of stories
     (megabytes each) go in chunks of their own, not 32 together."""
