@@ -263,6 +263,37 @@ def test_scraped_markup_shows_as_text(project, run):
         assert "<!--" not in html
 
 
+def test_templates_escape_what_they_print_as_markupsafe_does():
+    """The templates' own escape (templates._escape, quicker for text and markup) gives
+    what markupsafe.escape gives for any value, and it is the one templates use."""
+    from markupsafe import Markup, escape
+
+    from briefing.config import load_site_config
+    from briefing.render.templates import Templates, _escape
+    from briefing.render.urls import Urls
+
+    class Html:
+        def __html__(self) -> str:
+            return "<i>made safe by itself</i>"
+
+    class Text(str):
+        pass
+
+    values = ["<script>alert('x')</script> & \"q\"", "", "正文<>", Markup("<b>b</b>"), 3, None]
+    for value in [*values, 1.5, Html(), Text("<x>"), ["<li>"]]:
+        assert _escape(value) == escape(value)
+        assert type(_escape(value)) is Markup
+    config = load_site_config(REPO / "site.toml")
+    templates = Templates(REPO / "templates", config, Urls(config, {}), {})
+    for name in ("article.html", "macros.html"):
+        code = templates.env.get_template(name).root_render_func
+        assert code.__globals__["escape"] is _escape
+    page = templates.env.from_string("{{ a }}|{{ b }}|{{ c }}").render(
+        a="<&>", b=Markup("<b>"), c=2
+    )
+    assert page == "&lt;&amp;&gt;|<b>|2"
+
+
 def test_failed_build_leaves_the_previous_site(project, run):
     shutil.copytree(REPO / "content", project / "content", dirs_exist_ok=True)
     assert run(project)[0] == 0
