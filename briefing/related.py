@@ -26,6 +26,9 @@ RELATED_FEATURE_LIMIT = 100  # a word in more stories than this does not make th
 # Pairs of stories counted at a time: some 12 MB of arrays (as fast as 1M at a time,
 # which took 55 MB).
 PAIRS_A_BLOCK = 1 << 17
+# Pair numbers a block's pairs are counted by at most (_Holdings.shared): 16 MB of
+# counts (at 10,000 stories a block is some 65 stories, 650,000 numbers).
+COUNTED_UP_TO = 1 << 20
 # A build relates anew in plain Python at most this many stories and this share of
 # them (each costs up to 40 words x 100 holders); more, and numpy counts every pair.
 REDONE_AT_MOST = 50
@@ -263,16 +266,24 @@ class _Holdings:
         other = self.story_of[np.repeat(self.fellows_at[mine], fellows) + nth]
         tag = np.repeat(self.is_tag[self.feature_of[mine]], fellows)
         apart = one != other
-        # Each pair's number among the block's (end - first) x stories: counted by number,
-        # the pairs come out in order, with no sort (np.unique's was a third of the map).
+        # Each pair's number among the block's (end - first) x stories. Counted by number,
+        # the pairs come out in order with no sort (np.unique's was a third of the map),
+        # where those numbers are few enough for the counts' arrays (stories that share
+        # little make blocks of thousands of stories: there, np.unique).
         code = (one[apart] - first) * stories + other[apart]
         size = (end - first) * stories
-        held = np.bincount(code, minlength=size)
-        pair = np.flatnonzero(held)
-        tags = np.bincount(code, weights=tag[apart], minlength=size)[pair].astype(np.int64)
-        shared = held[pair] - tags
+        if size <= COUNTED_UP_TO:
+            counts = np.bincount(code, minlength=size)
+            pair = np.flatnonzero(counts)
+            held = counts[pair]
+            tags = np.bincount(code, weights=tag[apart], minlength=size)[pair]
+        else:
+            pair, which = np.unique(code, return_inverse=True)
+            held = np.bincount(which, minlength=len(pair))
+            tags = np.bincount(which, weights=tag[apart], minlength=len(pair))
+        tags = tags.astype(np.int64)
         one, other = np.divmod(pair, stories)
-        return one + first, other, tags, shared
+        return one + first, other, tags, held - tags
 
 
 def _blocks(pairs_by_story: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:

@@ -114,11 +114,14 @@ def plain_related(stories: list[Story], words: dict[str, set[str]]) -> dict[str,
     return related
 
 
+@pytest.mark.parametrize("counted", [related_module.COUNTED_UP_TO, 0])
 @pytest.mark.parametrize("block", [related_module.PAIRS_A_BLOCK, 40])
-def test_related_articles_are_the_best_scored_pairs(monkeypatch, block):
+def test_related_articles_are_the_best_scored_pairs(monkeypatch, block, counted):
     """Random stories from a small vocabulary: words and tags shared by too many, tag
-    slugs that are also words, ties; counted in one block of pairs and in many."""
+    slugs that are also words, ties; counted in one block of pairs and in many, the
+    pairs numbered by counting and by sorting."""
     monkeypatch.setattr(related_module, "PAIRS_A_BLOCK", block)
+    monkeypatch.setattr(related_module, "COUNTED_UP_TO", counted)
     pick = random.Random(7)
     vocabulary = [f"w{n}" for n in range(40)]
     slugs = ["w1", "w2", "t1", "t2", "t3", "t4"]
