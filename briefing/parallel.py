@@ -79,7 +79,7 @@ def _die_with(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _give_back_free_heap() -> None:
+def give_back_free_heap() -> None:
     """Before forking: the heap's free pages go back to the system (glibc's
     malloc_trim). Writing thousands of pages leaves holes in the heap (70-85 MB at
     10,000 articles) that a worker would hold as its own memory from the start, and
@@ -132,7 +132,7 @@ def map_forked(
     log.debug("%d %s on %d cores", len(items), what, workers)
     if before_fork:
         before_fork()
-    _give_back_free_heap()
+    give_back_free_heap()
     _WORK = (function, items)
     # What the workers inherit, their collector leaves alone: it would write to every
     # inherited object it visits, and each page it writes to is copied into the worker.

@@ -590,6 +590,20 @@ def test_one_pool_of_workers_renders_the_pages_then_makes_the_search_entries(
     assert not (failing / "site").exists()
 
 
+def test_pages_let_go_of_are_never_taken_for_the_end_of_the_work():
+    """The pool's work, pages then entries: once the pages' results are taken the pages
+    go, and asking for one after that is an error, not the end of the work (iterating a
+    Sequence ends at IndexError: the entries would have been cut short)."""
+    joined = pipeline._Joined(["page 1", "page 2"], ["entry 1"])
+    assert list(joined) == ["page 1", "page 2", "entry 1"] and len(joined) == 3
+    joined.let_go_of_first()
+    assert joined[2] == "entry 1" and len(joined) == 3
+    with pytest.raises(TypeError):
+        joined[1]
+    with pytest.raises(TypeError):
+        list(joined)
+
+
 def _children() -> list[int]:
     """This process' living children (a zombie is one that was not waited for)."""
     found = []

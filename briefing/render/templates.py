@@ -278,6 +278,14 @@ class Templates:
             except TemplateError:
                 pass
 
+    def forget_items(self) -> None:
+        """Let go of the list items and runs of them rendered here (a worker done with
+        its pages: they are megabytes at 10,000 articles)."""
+        self._story_items.clear()
+        self._runs.clear()
+        self.made_items.clear()
+        self.made_runs.clear()
+
     def localized(self, name: str, lang: str) -> dict:
         """A Chinese name (an outlet, say) in the page's language where the glossary has it."""
         if lang != "zh" and name in self.glossary:
