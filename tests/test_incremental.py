@@ -584,9 +584,10 @@ def test_one_pool_of_workers_renders_the_pages_then_makes_the_search_entries(
     failing = tmp_path / "failing"
     shutil.copytree(corpus, failing, ignore=shutil.ignore_patterns(".cache", "site"))
     monkeypatch.setattr(search_index_module.SearchIndex, "files", fail)
+    children = set(_children())  # (other tests' may be running)
     with pytest.raises(RuntimeError):
         build(Project(failing))
-    assert _children() == []
+    assert set(_children()) <= children
     assert not (failing / "site").exists()
 
 
