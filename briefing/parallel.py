@@ -80,11 +80,12 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def give_back_free_heap() -> None:
-    """Before forking: the heap's free pages go back to the system (glibc's
-    malloc_trim). Writing thousands of pages leaves holes in the heap (70-85 MB at
-    10,000 articles) that a worker would hold as its own memory from the start, and
-    that the search stage's arrays, mapped apart from the heap, never reuse: this cut
-    that build's peak by about 60 MB. Without glibc, nothing."""
+    """The heap's free pages go back to the system (glibc's malloc_trim): before
+    forking, and when a process is done with the pages. Writing thousands of pages
+    leaves holes in the heap (70-85 MB at 10,000 articles) that a worker would hold as
+    its own memory from the start, and that the search stage's arrays, mapped apart
+    from the heap, never reuse: this cut that build's peak by about 60 MB. Without
+    glibc, nothing."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)
 

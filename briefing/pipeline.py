@@ -479,7 +479,7 @@ def _rendered(
     if following is not None:  # (its results are taken: their chunks were handed out)
         joined.let_go_of_first()
         # And what the pages held goes back to the system before the search index grows
-        # (a pool forked for the index did it: at 10,000 articles 17 MB of the peak).
+        # (forking the index's own pool did it: 25 MB of the peak at 10,000 articles).
         parallel.give_back_free_heap()
     if fresh:  # items of other templates go (a changed story's older items stay till then)
         cache.prune(ITEMS, f"{templates.items_key}:")
@@ -518,8 +518,8 @@ class _Joined(Sequence):
 class _PagesThen:
     """(In each worker) a page rendered, or the work that follows the pages done: the
     first time, the worker lets go of what rendering held (the list items and runs of
-    them it made: 40 MB and more at 10,000 articles, which its entries' work then grew
-    past the build's peak)."""
+    them it made, megabytes at 10,000 articles) and hands its free heap back, so that
+    its entries' work does not grow past what a worker forked for them would hold."""
 
     def __init__(self, templates: Templates, then: Callable):
         self.templates, self.then = templates, then
