@@ -19,7 +19,7 @@ from briefing.pipeline import build
 from briefing.render import templates
 from briefing.search import index as search_index_module
 
-from .conftest import REPO
+from .conftest import REPO, children_of
 from .site_helpers import comparable
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -584,10 +584,10 @@ def test_one_pool_of_workers_renders_the_pages_then_makes_the_search_entries(
     failing = tmp_path / "failing"
     shutil.copytree(corpus, failing, ignore=shutil.ignore_patterns(".cache", "site"))
     monkeypatch.setattr(search_index_module.SearchIndex, "files", fail)
-    children = set(_children())  # (other tests' may be running)
+    children = set(children_of(os.getpid()))  # (other tests' may be running)
     with pytest.raises(RuntimeError):
         build(Project(failing))
-    assert set(_children()) <= children
+    assert set(children_of(os.getpid())) <= children
     assert not (failing / "site").exists()
 
 
@@ -603,20 +603,6 @@ def test_pages_let_go_of_are_never_taken_for_the_end_of_the_work():
         joined[1]
     with pytest.raises(TypeError):
         list(joined)
-
-
-def _children() -> list[int]:
-    """This process' living children (a zombie is one that was not waited for)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rpartition(")")[2].split()  # after the name, which may hold spaces
-        if int(fields[1]) == os.getpid():
-            found.append(int(entry.name))
-    return found
 
 
 def test_a_build_after_a_full_one_that_fails_leaves_a_copy_the_next_one_uses(corpus, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, children_of
 from .site_helpers import comparable, snapshot
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -355,19 +355,6 @@ def test_chunks_hold_at_most_their_size_of_items():
         items = [n % 50 for n in range(500)]
         made = parallel.map_forked(abs, items, "numbers", chunksize=8, size=lambda n: 1 + n)
         assert list(made) == items
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (name) state ppid ...: the name may hold spaces, so after the last ")"
-        if int(stat.rpartition(")")[2].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def _stat_sizes(paths: list[str]) -> list[int]:
