@@ -264,12 +264,13 @@ def test_scraped_markup_shows_as_text(project, run):
 
 
 def test_templates_escape_what_they_print_as_markupsafe_does():
-    """The templates' own escape (templates._escape, quicker for text and markup) gives
-    what markupsafe.escape gives for any value, and it is the one templates use."""
+    """The templates' own escape, `safe` and `~` (quicker for text and markup) give what
+    Jinja's and markupsafe's give for any value, and they are the ones templates use."""
+    from jinja2.runtime import markup_join
     from markupsafe import Markup, escape
 
     from briefing.config import load_site_config
-    from briefing.render.templates import Templates, _escape
+    from briefing.render.templates import Templates, _escape, _mark_safe, _markup_join
     from briefing.render.urls import Urls
 
     class Html:
@@ -280,18 +281,73 @@ def test_templates_escape_what_they_print_as_markupsafe_does():
         pass
 
     values = ["<script>alert('x')</script> & \"q\"", "", "正文<>", Markup("<b>b</b>"), 3, None]
-    for value in [*values, 1.5, Html(), Text("<x>"), ["<li>"]]:
-        assert _escape(value) == escape(value)
-        assert type(_escape(value)) is Markup
+    values += [1.5, Html(), Text("<x>"), ["<li>"]]
+    for value in values:
+        # Printed, so the same text; markup stays markup (a str is printed as it is).
+        assert str(_escape(value)) == str(escape(value))
+        assert type(_escape(value)) is (str if type(value) is str else Markup)
+    for value in [v for v in values if isinstance(v, str)]:
+        assert _mark_safe(value) == Markup(value) and type(_mark_safe(value)) is Markup
+    for pair in [("a", "<b>"), ("<a>", Markup("<b>")), ("a", 2), (Text("<x>"), "y"), ()]:
+        assert _markup_join(pair) == markup_join(pair)
+        assert type(_markup_join(pair)) is type(markup_join(pair))
     config = load_site_config(REPO / "site.toml")
     templates = Templates(REPO / "templates", config, Urls(config, {}), {})
     for name in ("article.html", "macros.html"):
         code = templates.env.get_template(name).root_render_func
         assert code.__globals__["escape"] is _escape
-    page = templates.env.from_string("{{ a }}|{{ b }}|{{ c }}").render(
-        a="<&>", b=Markup("<b>"), c=2
+        assert code.__globals__["markup_join"] is _markup_join
+    page = templates.env.from_string(
+        "{{ a }}|{{ b }}|{{ c }}|{{ a | safe }}|{{ a ~ b }}|{% set s %}{{ a }}{% endset %}{{ s }}"
+    ).render(a="<&>", b=Markup("<b>"), c=2)
+    assert page == "&lt;&amp;&gt;|<b>|2|<&>|&lt;&amp;&gt;<b>|&lt;&amp;&gt;"
+
+
+def test_templates_call_functions_as_jinja_does():
+    """The context's quicker call() passes what Jinja passes: the context to a
+    pass_context function (and method), nothing to a plain one or a built-in, and a
+    StopIteration becomes undefined."""
+    from jinja2 import pass_context, pass_environment
+
+    from briefing.config import load_site_config
+    from briefing.render.templates import Templates
+    from briefing.render.urls import Urls
+
+    @pass_context
+    def who(context, suffix):
+        return context["name"] + suffix
+
+    @pass_environment
+    def env_of(environment):
+        return type(environment).__name__
+
+    class Thing:
+        @pass_context
+        def method(self, context):
+            return context["name"].upper()
+
+        def plain(self, x, y=0):
+            return x + y
+
+        def __call__(self, x):
+            return -x
+
+    def stops():
+        raise StopIteration
+
+    config = load_site_config(REPO / "site.toml")
+    templates = Templates(REPO / "templates", config, Urls(config, {}), {})
+    source = (
+        "{{ who('!') }}|{{ env_of() }}|{{ thing.method() }}|{{ thing.plain(1, y=2) }}|"
+        "{{ thing(3) }}|{{ d.get('k') }}|{% for i in [1] %}{{ who(i|string) }}{% endfor %}|"
+        "{% block b %}{{ thing.plain(4) }}{% endblock %}"
     )
-    assert page == "&lt;&amp;&gt;|<b>|2"
+    page = templates.env.from_string(source).render(
+        who=who, env_of=env_of, thing=Thing(), d={"k": "v"}, name="ann"
+    )
+    assert page == "ann!|Environment|ANN|3|-3|v|ann1|4"
+    stop = templates.env.from_string("{{ stops() is undefined }}").render(stops=stops)
+    assert stop == "True"
 
 
 def test_failed_build_leaves_the_previous_site(project, run):
