@@ -218,7 +218,8 @@ def enrich(
         story.body_cuts = cuts
         cache.store("features", story.key, features)
     spread = Counter(term for s in stories for term in _features(s).glossary_counts)
-    named = {s.id: story_tags(s, glossary, spread, len(stories)) for s in stories}
+    telling = telling_terms(spread, len(stories))
+    named = {s.id: story_tags(s, glossary, telling) for s in stories}
     tags = site_tags(named, glossary)
     for index, story in enumerate(stories):
         story.tags = list(dict.fromkeys(tags[zh] for zh, _ in named[story.id]))
@@ -298,13 +299,19 @@ def ask_features(
 TagName = tuple[str, "str | None"]  # (Chinese name, English name if one is given)
 
 
-def story_tags(
-    story: Story, glossary: dict[str, str], spread: Counter[str], total: int
-) -> list[TagName]:
+def telling_terms(spread: Counter[str], total: int) -> dict[str, float]:
+    """How much each glossary term tells about an article that uses it, of `total`
+    (`spread`: how many use it): log((1 + total) / spread). Worked out once a build for
+    story_tags, not once for each article and term."""
+    return {term: math.log((1 + total) / count) for term, count in spread.items()}
+
+
+def story_tags(story: Story, glossary: dict[str, str], telling: dict[str, float]) -> list[TagName]:
     """The article's own tags, then its most telling glossary terms, then jieba keywords.
 
     A glossary term is telling when the article uses it often and few other
-    articles do (山西 is in nearly every article: it says little).
+    articles do (山西 is in nearly every article: it says little; `telling`:
+    telling_terms of the site's stories).
     """
     zh = story.versions["zh"]
     en = story.versions.get("en")
@@ -316,9 +323,7 @@ def story_tags(
         tags.append((name, en.tags[i] if en and i < len(en.tags) else None))
 
     def weight(term: str) -> float:
-        return (counts[term] + (3 if term in zh.title else 0)) * math.log(
-            (1 + total) / spread[term]
-        )
+        return (counts[term] + (3 if term in zh.title else 0)) * telling[term]
 
     for term in sorted(counts, key=weight, reverse=True):
         if len(tags) >= MAX_TAGS - 2:
