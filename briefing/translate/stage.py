@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.config import Project, TranslationSettings, load_translation_settings
 from briefing.content import article_to_markdown, escape_markdown, source_hash
@@ -15,10 +16,15 @@ from briefing.files import write_atomic
 from briefing.model import Article, Block
 from briefing.progress import Progress, duration
 from briefing.text.markdown import plain_text
-from briefing.translate.engine import DEFAULT_SETTINGS, Engine, split_sentences
-from briefing.translate.memory import Memory
 from briefing.translate.model import EXTRA_HINT, FROM, INSTALL_HINT, TO, argos_version, find_model
-from briefing.translate.protect import missing, protect
+
+if TYPE_CHECKING:
+    from briefing.translate.engine import Engine
+    from briefing.translate.memory import Memory
+
+# (The engine, the memory and the protection of names are imported where an article is
+# translated: every build plans, few translate, and an editor's build that adds an
+# article spent 3 ms importing them.)
 
 # English files are written after each round of about this many new sentences, so that a
 # long run yields articles as it goes (the memory keeps every finished batch regardless).
@@ -51,9 +57,10 @@ def plan(
     zh: list[Article],
     en: list[Article],
     report: TranslationReport,
-    settings: TranslationSettings = DEFAULT_SETTINGS,
+    settings: TranslationSettings | None = None,
 ) -> list[Article]:
     """Which Chinese articles need a (new) machine translation; fills stale, edited, drafts."""
+    settings = settings or TranslationSettings()
     english = {a.id: a for a in en}
     needed = []
     for article in zh:
@@ -146,6 +153,9 @@ def translate_stage(
             INSTALL_HINT if argos_version() else f"{EXTRA_HINT}, then {INSTALL_HINT}",
         )
         return report
+    from briefing.translate.engine import Engine
+    from briefing.translate.memory import Memory
+
     engine = Engine(model, settings)
     memory = Memory(memory_path(project))
     try:
@@ -178,6 +188,9 @@ class ArticleWork:
 
 
 def work_for(article: Article, glossary: dict[str, str]) -> ArticleWork:
+    from briefing.translate.engine import split_sentences
+    from briefing.translate.protect import protect
+
     blocks = [("title", article.title), *((b.kind, plain_text(b.text)) for b in article.blocks)]
     return ArticleWork(
         article,
@@ -281,6 +294,8 @@ def _write_english(
 
 def english_version(item: ArticleWork, known: dict[str, str]) -> Article:
     """The English article made of the translations of its sentences, block by block."""
+    from briefing.translate.protect import missing
+
     article = item.article
     lost: list[str] = []
     texts = []
