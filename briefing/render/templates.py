@@ -28,6 +28,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 from jinja2.runtime import Context, markup_join
+from jinja2.utils import internalcode
 from markupsafe import Markup, escape
 
 from briefing.cache import Cache, code_version, digest
@@ -405,6 +406,7 @@ class _CallingFaster(Context):
     each time for the marks pass_context and its kin put on a function: a function is
     looked at once here, and a built-in never has them."""
 
+    @internalcode  # (left out of a template error's traceback, as Jinja's own call is)
     def call(__self, __obj, *args, **kwargs):  # (names as Jinja has them: no clash with kwargs)
         kind = type(__obj)
         if kind is MethodType:
