@@ -357,7 +357,7 @@ _new_str = str.__new__
 # What the compiled templates call most, made quicker where the value is a plain str
 # or function (a first build at 1,000 articles renders 4,000 pages: 290,000 values
 # escaped, 85,000 calls, 55,000 `safe`, 28,000 `~`); the rest goes to Jinja's own.
-# Together a fifth off rendering every page (0.72 -> 0.58 s, serially, at 1,000).
+# Together a fifth off rendering every page (0.74 -> 0.60 s, serially, at 1,000).
 
 
 def _escape(value: object) -> str:
