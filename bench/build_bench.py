@@ -211,7 +211,7 @@ def measure(size: int, workdir: Path, full_runs: int = 1) -> dict:
     edits: dict[str, list] = {key: [] for key in EDITS}
     # Full builds beyond the first, each tool in turn, each on a fresh copy of the project:
     # deleting a built site to build it again would make the next build's files slower to
-    # create on some file systems (README: Benchmarks), so nothing is deleted meanwhile.
+    # create on some file systems (bench/RESULTS.md), so nothing is deleted meanwhile.
     # After each of ours, the builds an editor makes then, on that copy.
     for run in range(1, full_runs):
         copy = _fresh_copy(root, workdir / f"corpus-{size}-full{run}")
