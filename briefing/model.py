@@ -140,15 +140,16 @@ class Article:
         if self._content_key is None:
             values = [getattr(self, name) for name in _CONTENT]
             values += [[b.kind for b in self.blocks], [b.text for b in self.blocks]]
-            self._content_key = hashlib.sha256(_serialized(values)).hexdigest()
+            self._content_key = hashlib.sha256(stable_bytes(values)).hexdigest()
         return self._content_key
 
 
-def _serialized(values: list) -> bytes:
-    """The values as bytes that differ when they do: marshal's (version 2, which
-    never writes a back-reference, so equal values give equal bytes), or repr's for a
-    value marshal cannot write. repr of an article's text, a block at a time, was
-    three quarters of its key: a scan of every character for printability."""
+def stable_bytes(values: list) -> bytes:
+    """The values as bytes that differ when they do, and are equal when they are equal
+    (what a content hash is taken of): marshal's (version 2, which never writes a
+    back-reference nor marks a string interned), or repr's for a value marshal cannot
+    write. repr of an article's text, a block at a time, was three quarters of its key:
+    a scan of every character for printability."""
     try:
         return marshal.dumps(values, 2)
     except ValueError:
