@@ -152,6 +152,27 @@ def test_stored_rows_go_in_a_batch_at_a_time_and_none_is_lost(tmp_path, monkeypa
     again.close()
 
 
+def test_a_new_cache_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    """The build's cache is made with CACHE_PAGE pages (its values are KBs each); a file
+    made with other pages (an earlier version's) is used as it is, its rows readable."""
+    from briefing.cache import Cache
+    from briefing.files import CACHE_PAGE
+
+    cache = Cache(tmp_path / "build.sqlite")
+    assert cache.db.execute("PRAGMA page_size").fetchone()[0] == CACHE_PAGE == 16384
+    cache.close()
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("CREATE TABLE cache (ns TEXT, key TEXT, value BLOB, PRIMARY KEY (ns, key))")
+    cache = Cache(old)
+    cache.store("blocks", "a", "x" * 20_000)
+    cache.commit()
+    assert cache.db.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert cache.get("blocks", "a") == "x" * 20_000
+    cache.close()
+
+
 def test_a_copy_recorded_without_files_is_told_from_one_with_files(tmp_path):
     """Cache.recorded_without_files: what site_records() == {} says, for a copy with no
     files (folders made ahead), with files, with one short record, unknown, damaged."""
