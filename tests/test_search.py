@@ -155,6 +155,20 @@ def test_the_browser_makes_the_terms_the_index_holds(search_page):
     ]
 
 
+def test_english_terms_are_the_same_once_the_tokens_remembered_start_over(monkeypatch):
+    """Each distinct token's term is worked out once and remembered, at most
+    _TOKENS_KEPT of them: past that they start over, and the terms are the same."""
+    from briefing.search import terms
+
+    text = "The innovations: 220,000 yuan, 3.5 billion and innovative firms in 2024"
+    expected = latin_terms(text)
+    assert expected == ["innov", "220000", "yuan", "3.5", "billion", "innov", "firm", "2024"]
+    monkeypatch.setattr(terms, "_TOKENS_KEPT", 3)
+    monkeypatch.setattr(terms, "_LATIN_TERMS", terms._TokenTerms())
+    assert latin_terms(text) == expected
+    assert 0 < len(terms._LATIN_TERMS) <= 3
+
+
 def test_shards_are_found_by_the_published_hash():
     assert fnv1a("a") == 0xE40C292C  # FNV-1a's published test vector
     assert fnv1a("") == 0x811C9DC5
