@@ -303,6 +303,41 @@ def test_templates_escape_what_they_print_as_markupsafe_does():
     assert page == "&lt;&amp;&gt;|<b>|2|<&>|&lt;&amp;&gt;<b>|&lt;&amp;&gt;"
 
 
+def test_a_first_build_parses_each_template_once(monkeypatch):
+    """Templates.prepare reads what each template uses from its parsed tree, and the
+    template is compiled from that tree (render/templates.py, _ParsingOnce): each parsed
+    once, none left over, and each renders as one Jinja parsed and compiled itself."""
+    from jinja2 import Environment
+
+    from briefing.config import load_site_config
+    from briefing.render import templates as templates_module
+    from briefing.render.templates import Templates
+    from briefing.render.urls import Urls
+
+    monkeypatch.setattr(templates_module, "_USES", templates_module._Remembered())
+    monkeypatch.setattr(templates_module, "_COMPILED", templates_module._Remembered())
+    parsed: list[str | None] = []
+    jinja_parse = Environment._parse
+
+    def counted(self, source, name, filename):
+        parsed.append(name)
+        return jinja_parse(self, source, name, filename)
+
+    monkeypatch.setattr(Environment, "_parse", counted)
+    config = load_site_config(REPO / "site.toml")
+    templates = Templates(REPO / "templates", config, Urls(config, {}), {})
+    templates.prepare()
+    names = sorted(name for name in templates.sources if name != "strings.yaml")
+    assert sorted(parsed) == names
+    assert templates.env.parsed == {}
+    # The same code as a tree parsed anew gives: one template, compiled both ways.
+    again = templates.env.compile(templates.sources["macros.html"], "macros.html", raw=True)
+    tree = Environment._parse(templates.env, templates.sources["macros.html"], "macros.html", None)
+    templates.env.parsed["macros.html", templates.sources["macros.html"]] = tree
+    assert templates.env.compile(templates.sources["macros.html"], "macros.html", raw=True) == again
+    assert templates.env.parsed == {}
+
+
 def test_templates_call_functions_as_jinja_does():
     """The context's quicker call() passes what Jinja passes: the context to a
     pass_context function (and method), nothing to a plain one or a built-in, and a
@@ -319,7 +354,7 @@ def test_templates_call_functions_as_jinja_does():
 
     @pass_environment
     def env_of(environment):
-        return type(environment).__name__
+        return "env" if environment is templates.env else type(environment).__name__
 
     class Thing:
         @pass_context
@@ -345,7 +380,7 @@ def test_templates_call_functions_as_jinja_does():
     page = templates.env.from_string(source).render(
         who=who, env_of=env_of, thing=Thing(), d={"k": "v"}, name="ann"
     )
-    assert page == "ann!|Environment|ANN|3|-3|v|ann1|4"
+    assert page == "ann!|env|ANN|3|-3|v|ann1|4"
     stop = templates.env.from_string("{{ stops() is undefined }}").render(stops=stops)
     assert stop == "True"
 
