@@ -221,11 +221,13 @@ def enrich(
     helper: Helper | None = None,
     asked: AskedFeatures | None = None,
     meanwhile: Callable[[], object] | None = None,
+    tagged: Callable[[list[Story]], object] | None = None,
 ) -> list[Story]:
     """All stories, newest first (undated last), with tags, summaries, figures and links.
     `asked`: features the helper was asked for earlier (ask_features). `meanwhile`:
     what the caller would do next that needs no story, done while workers make the
-    features (when they do).
+    features (when they do). `tagged` is called with the stories once they have their
+    tags, summaries and neighbours, before their related articles are worked out.
 
     The costly part, reading each story's text (jieba, Markdown), is cached
     by a hash of the text and the glossary; tags, related articles and the
@@ -265,6 +267,8 @@ def enrich(
         story.shown = _features(story).shown
         story.newer = stories[index - 1].id if index > 0 else None
         story.older = stories[index + 1].id if index + 1 < len(stories) else None
+    if tagged:
+        tagged(stories)
     words = {s.id: _features(s).words for s in stories}
     key = digest("related articles")
     previous = cache.get(RELATIONS, key)

@@ -13,6 +13,7 @@ import fcntl
 import gc
 import os
 import pickle
+import select
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -263,6 +264,71 @@ class Forked(Generic[Result]):
             os.close(self._pipe)
             os.waitpid(self._pid, 0)
             self._pid = None
+
+
+class Ahead(Generic[Item, Result]):
+    """function(item) for each item in turn, by a forked process, until stop(): what it
+    made by then, the results of the first items, in order; the caller makes the rest.
+    For work that is ready while the caller still works alone, a core idle (a first
+    build's search entries, once the stories have their tags: see pipeline). Nothing
+    where fork is missing or the work failed there: the caller then makes them all."""
+
+    def __init__(self, function: Callable[[Item], Result], items: Sequence[Item]):
+        self.items = items
+        self._pid: int | None = None
+        if not hasattr(os, "fork"):
+            return
+        stop_read, stop_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        pid = _fork(
+            partial(_work_ahead, function, items, stop_read, answer_write),
+            theirs=(stop_read, answer_write),
+            ours=(stop_write, answer_read),
+        )
+        if pid is not None:
+            self._pid, self._stop, self._answer = pid, stop_write, answer_read
+
+    def stop(self) -> list[Result]:
+        """The results made so far (of items[:len(results)]); then it is gone."""
+        if self._pid is None:
+            return []
+        os.close(self._stop)  # (it looks for the end of this pipe between items)
+        try:
+            with open(self._answer, "rb") as answer:
+                data = answer.read()
+        finally:
+            os.waitpid(self._pid, 0)
+            self._pid = None
+        try:
+            results = pickle.loads(data)
+        except Exception:  # it failed: nothing (or half of it) was written
+            return []
+        return results if isinstance(results, list) else []
+
+    def close(self) -> None:
+        """Stop it without its results (the build ended before it wanted them)."""
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.close(self._stop)
+            os.close(self._answer)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+
+def _work_ahead(function: Callable, items: Sequence, stop: int, answer: int) -> None:
+    """(In an Ahead's process) the items' results until the parent closes `stop`, then
+    those made, pickled into `answer`."""
+    stopped = select.poll()
+    stopped.register(stop, select.POLLIN)  # (the end of the pipe reads as ready)
+    results = []
+    for item in items:
+        if stopped.poll(0):
+            break
+        results.append(function(item))
+    data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(answer, "wb") as pipe:
+        pipe.write(data)
 
 
 class Helper:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
@@ -33,7 +33,7 @@ from briefing.helper import EarlyReads, segmenting_helper
 from briefing.ingest.stage import ingest_raw_files
 from briefing.model import Article
 from briefing.output import CurrentSite, Identity, write_site
-from briefing.parallel import Answer, Forked, Helper, map_forked
+from briefing.parallel import Ahead, Answer, Forked, Helper, map_forked
 from briefing.progress import Progress
 from briefing.related import prepare_whole_map
 from briefing.render.assets import fingerprinted_assets
@@ -268,6 +268,7 @@ def _make_site(
     helper: Helper | None,
     asked: AskedFeatures | None,
 ) -> None:
+    entries_ahead: _EntriesAhead | None = None
     try:
         config = load_site_config(project.config_path)
         assets = fingerprinted_assets(project.templates_dir / "static")
@@ -280,6 +281,8 @@ def _make_site(
             compiled_dir=cache.path.parent / "jinja",
             items=cache,
         )
+        if site.live_tree is None:  # a first build's entries, begun once stories have tags
+            entries_ahead = _EntriesAhead(urls)
         with result.timed("enrich"):
             stories = enrich(
                 result.articles["zh"],
@@ -289,13 +292,15 @@ def _make_site(
                 helper,
                 asked,
                 meanwhile=partial(_ahead_of_the_pages, templates),
+                tagged=entries_ahead.start if entries_ahead else None,
             )
         # The features (Cache.store), by content hash: right whatever the rest of the build
         # does; committed before render's workers read the file.
         cache.commit()
         say_pending(stories)
         # (Its index may be made by another process while the pages are rendered.)
-        with SearchStage(stories, urls, site, cache, helper) as search:
+        ahead = entries_ahead.work if entries_ahead else None
+        with SearchStage(stories, urls, site, cache, helper, ahead) as search:
             site_pages = SitePages(stories, config, templates.strings, urls)
 
             def site_files() -> Iterator[tuple[str, bytes | None]]:
@@ -328,6 +333,9 @@ def _make_site(
     except BaseException:
         cache.rollback()
         raise
+    finally:
+        if entries_ahead and entries_ahead.work:
+            entries_ahead.work.close()  # (taken by the search stage unless the build failed)
     cache.commit()  # the records now describe the site on disk
     log.info(
         "site: %d files in %s (%d pages rendered, %d unchanged)",
@@ -544,6 +552,25 @@ def _both(first: Callable[[], object], then: Callable[[], object]) -> None:
     then()
 
 
+class _EntriesAhead:
+    """A first build's search entries, begun by a forked process (parallel.Ahead) as soon
+    as the stories have their tags, which is all an entry needs: the step from the
+    stories' features to the pages' workers (related articles, planning the pages) is
+    the build's own process's alone, 0.1 s at 1,000 articles with a core idle. The
+    search stage takes what it made when the pages' workers start (after_the_pages),
+    and they make the rest. The same items as the stage's, in its order: every
+    article of each language (a first build makes the whole index)."""
+
+    def __init__(self, urls: Urls):
+        self.urls = urls
+        self.work: Ahead[tuple[Story, str, str], Entry] | None = None
+
+    def start(self, stories: list[Story]) -> None:
+        items = [(s, _url_in(s.id, self.urls, lang), lang) for lang in LANGUAGES for s in stories]
+        if parallel.forks(len(items)):  # (as the stage's workers will be: else no gap)
+            self.work = Ahead(entry_of, items)
+
+
 class SearchStage:
     """The search index of each language: only what changed is worked on
     (search/index.py), planned once the stories are known.
@@ -562,8 +589,10 @@ class SearchStage:
         site: CurrentSite,
         cache: Cache,
         helper: Helper | None = None,
+        ahead: Ahead[tuple[Story, str, str], Entry] | None = None,
     ):
         self.site, self.cache, self.helper = site, cache, helper
+        self._ahead = ahead  # the first entries, being made (_EntriesAhead)
         self.indexes = [SearchIndex(cache.db, lang, site) for lang in LANGUAGES]
         self.plans = [
             index.plan(stories, partial(_url_in, urls=urls, lang=index.lang))
@@ -609,10 +638,28 @@ class SearchStage:
             return None
         if not parallel.forks(len(self.items)):
             return None
-        return PooledWork(entry_of, self.items, self._before_fork, self._take)
+        ahead = self._made_ahead()
+        rest = self.items[len(ahead) :]
+        return PooledWork(entry_of, rest, self._before_fork, partial(self._take, ahead))
 
-    def _take(self, made: Iterator[Entry]) -> None:
-        self._made = made
+    def _take(self, ahead: list[Entry], made: Iterator[Entry]) -> None:
+        self._made = chain(ahead, made) if ahead else made
+
+    def _made_ahead(self) -> list[Entry]:
+        """The entries of the first items made ahead (_EntriesAhead), stopped now; none
+        if their items are not this stage's first ones (then all are made here)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return []
+        made = ahead.stop()
+        same = len(made) <= len(self.items) and all(
+            theirs[0] is ours[0] and theirs[1:] == ours[1:]
+            for theirs, ours in zip(ahead.items[: len(made)], self.items, strict=False)
+        )
+        if not same:
+            return []
+        log.debug("%d search entries made ahead", len(made))
+        return made
 
     def _before_fork(self) -> None:
         load_text_tools(segmenter=any(lang == "zh" for _, _, lang in self.items))
@@ -638,6 +685,17 @@ class SearchStage:
             made = iter(self._entries)
         elif self._made is not None:  # by the pages' workers
             made = self._made
+        elif self._ahead is not None:  # begun ahead, the rest here
+            ahead = self._made_ahead()
+            rest = map_forked(
+                entry_of,
+                self.items[len(ahead) :],
+                "search entries",
+                chunksize=32,
+                before_fork=self._before_fork,
+                helper=helper,
+            )
+            made = chain(ahead, rest)
         else:
             # 32 entries a chunk (some 300 KB back at a time): at 8, the 1,000 results of a
             # full build at 4,000 articles each cost the main process a hand-over between
@@ -678,6 +736,9 @@ class SearchStage:
         if self._elsewhere:
             self._elsewhere.close()
             self._elsewhere = None
+        if self._ahead:
+            self._ahead.close()
+            self._ahead = None
         made, self._made = self._made, None
         if made is not None and hasattr(made, "close"):
             made.close()

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -584,6 +585,44 @@ def test_one_pool_of_workers_renders_the_pages_then_makes_the_search_entries(
     failing = tmp_path / "failing"
     shutil.copytree(corpus, failing, ignore=shutil.ignore_patterns(".cache", "site"))
     monkeypatch.setattr(search_index_module.SearchIndex, "files", fail)
+    children = set(children_of(os.getpid()))  # (other tests' may be running)
+    with pytest.raises(RuntimeError):
+        build(Project(failing))
+    assert set(children_of(os.getpid())) <= children
+    assert not (failing / "site").exists()
+
+
+def test_a_first_build_begins_its_search_entries_once_the_stories_have_tags(
+    corpus, tmp_path, monkeypatch, caplog
+):
+    """While a first build works out the related articles and plans its pages, a forked
+    process makes the first search entries (pipeline._EntriesAhead); the pages' workers
+    make the rest, and the site is the same. A build that fails meanwhile leaves no
+    process behind."""
+    from briefing import enrich as enrich_module
+
+    related_map = enrich_module.related_map
+
+    def slow_related_map(*args, **kwargs):
+        time.sleep(0.5)  # (time for the entries ahead to be some)
+        return related_map(*args, **kwargs)
+
+    monkeypatch.setattr(enrich_module, "related_map", slow_related_map)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(corpus, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    with caplog.at_level(logging.DEBUG, logger=log.name):
+        build(Project(fresh))
+    ahead = [r.getMessage() for r in caplog.records if "made ahead" in r.getMessage()]
+    assert len(ahead) == 1 and int(ahead[0].split()[0]) > 0, ahead
+    assert comparable(fresh / "site") == comparable(corpus / "site")
+
+    def failing_related_map(*args, **kwargs):
+        time.sleep(0.2)
+        raise RuntimeError("related articles cannot be worked out")
+
+    monkeypatch.setattr(enrich_module, "related_map", failing_related_map)
+    failing = tmp_path / "failing"
+    shutil.copytree(corpus, failing, ignore=shutil.ignore_patterns(".cache", "site"))
     children = set(children_of(os.getpid()))  # (other tests' may be running)
     with pytest.raises(RuntimeError):
         build(Project(failing))

@@ -377,6 +377,36 @@ def test_work_forked_aside_gives_its_result_or_none(tmp_path):
         os.waitpid(pid, os.WNOHANG)  # reaped: not a zombie
 
 
+def _square_slowly(n: int) -> int:
+    if n < 0:
+        raise ValueError(n)
+    time.sleep(0.01)
+    return n * n
+
+
+def test_work_ahead_gives_the_results_of_the_first_items_in_order(tmp_path):
+    """parallel.Ahead: stopped, the results it made by then, those of the first items in
+    order (all of them once it is done); [] when the work failed; close() stops it
+    without results; no child is left behind."""
+    from briefing.parallel import Ahead
+
+    done = Ahead(_square_slowly, [1, 2, 3])
+    time.sleep(0.5)  # (enough for the three)
+    assert done.stop() == [1, 4, 9]
+    early = Ahead(_square_slowly, list(range(1000)))
+    time.sleep(0.2)
+    made = early.stop()
+    assert 0 < len(made) < 1000 and made == [n * n for n in range(len(made))]
+    assert early.stop() == []  # (stopped: nothing more)
+    assert Ahead(_square_slowly, [-1, 1, 2]).stop() == []  # failed (or stopped first)
+    left = Ahead(_square_slowly, list(range(1000)))
+    pid = left._pid
+    left.close()
+    assert pid is not None and left._pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: not a zombie
+
+
 _PREPARED: list[int] = []
 
 
