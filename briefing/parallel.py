@@ -337,9 +337,11 @@ class Helper:
     dictionary takes 0.2 s, most of what segmenting the one article an editor added
     costs, and the build reads the other articles meanwhile. map() returns None when
     the helper is gone or the work failed there: the caller then does it itself.
-    One process asks it at a time: a request and its reply share the pipes."""
+    One process asks it at a time: a request and its reply share the pipes. `later`:
+    more to load, once it has answered its first request (what the first asks for is
+    waited for: it comes first), before the next one."""
 
-    def __init__(self, prepare: Callable[[], object]):
+    def __init__(self, prepare: Callable[[], object], later: Callable[[], object] | None = None):
         self._pid: int | None = None
         self._awaited: Answer | None = None  # the answer of the request the helper works on
         if not hasattr(os, "fork"):
@@ -347,7 +349,7 @@ class Helper:
         requests, to_child = os.pipe()
         from_child, replies = os.pipe()
         pid = _fork(
-            partial(_serve, prepare, requests, replies),
+            partial(_serve, prepare, requests, replies, later),
             theirs=(requests, replies),
             ours=(to_child, from_child),
         )
@@ -434,10 +436,16 @@ class Answer(Generic[Result]):
         return self.results
 
 
-def _serve(prepare: Callable[[], object], requests: int, replies: int) -> None:
-    """(In the helper) prepare, then answer each request until the parent closes its end.
-    Once preparing or something it was told failed, it answers every request with
-    "not done": what it would work out might not be what the parent would."""
+def _serve(
+    prepare: Callable[[], object],
+    requests: int,
+    replies: int,
+    later: Callable[[], object] | None = None,
+) -> None:
+    """(In the helper) prepare, then answer each request until the parent closes its end,
+    `later` after the first answer. Once preparing or something it was told failed, it
+    answers every request with "not done": what it would work out might not be what the
+    parent would (what `later` loads is only loaded ahead: its failure changes nothing)."""
     with open(requests, "rb") as asked, open(replies, "wb") as answers:
         able = True
         try:
@@ -461,3 +469,7 @@ def _serve(prepare: Callable[[], object], requests: int, replies: int) -> None:
             if reply_wanted:
                 pickle.dump(reply, answers, pickle.HIGHEST_PROTOCOL)
                 answers.flush()
+                if later is not None:
+                    with contextlib.suppress(Exception):
+                        later()
+                    later = None

@@ -453,6 +453,47 @@ def test_a_helper_does_the_work_it_is_given_in_the_process_it_prepared(tmp_path)
         helper.close()
 
 
+_LOADED_LATER: list[str] = []
+
+
+def _load_later() -> None:
+    _LOADED_LATER.append("loaded")
+
+
+def _fail_later() -> None:
+    raise RuntimeError("cannot load")
+
+
+def _loaded_later(_: object) -> list[str]:
+    return list(_LOADED_LATER)
+
+
+def test_a_helper_loads_what_can_wait_after_its_first_answer():
+    """Helper(prepare, later): the first request is answered after prepare() alone
+    (what it asks for is waited for), `later` runs before the second one; what it was
+    told does not count as the first request, and a `later` that fails changes nothing."""
+    from briefing.parallel import Helper
+
+    helper = Helper(_prepare_helper, _load_later)
+    try:
+        helper.tell(_load_nothing)
+        assert helper.map(_loaded_later, [1]) == [[]]
+        assert helper.map(_loaded_later, [1, 2]) == [["loaded"], ["loaded"]]
+        assert helper.map(_loaded_later, [1]) == [["loaded"]]  # (once)
+    finally:
+        helper.close()
+    failing = Helper(_prepare_helper, _fail_later)
+    try:
+        assert failing.map(_loaded_later, [1]) == [[]]
+        assert failing.map(_where_prepared, [3])[0][0] == 9
+    finally:
+        failing.close()
+
+
+def _load_nothing() -> None:
+    pass
+
+
 def _pid_of(_: object) -> int:
     return os.getpid()
 
