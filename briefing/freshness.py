@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from briefing.config import Project
+from briefing.config import LANGUAGES, Project
 from briefing.errors import log
 from briefing.files import write_atomic
 
@@ -101,6 +101,34 @@ def up_to_date(project: Project, inputs: str | None = None) -> bool:
     return True
 
 
+def files_added_or_removed(project: Project) -> bool:
+    """Were files added to, removed from or renamed in the folders a build reads since
+    the last clean build (their folders' times differ from those it noted)? Then a
+    build is all but certain, and the command line starts what a build starts early
+    before it looks at every file (input_fingerprint). Only that order depends on this:
+    up_to_date() decides whether a build is needed."""
+    try:
+        manifest = json.loads(_manifest_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return not isinstance(manifest, dict) or manifest.get("folders") != _folder_times(project)
+
+
+def _folder_times(project: Project) -> list[list[int] | None]:
+    """The modification and change times of the folders whose files a build reads (a
+    file added, removed or renamed changes its folder's), None for one that is missing."""
+    times: list[list[int] | None] = []
+    folders = (project.content_dir, project.raw_dir, project.templates_dir)
+    for folder in (*folders, *(project.lang_dir(lang) for lang in LANGUAGES)):
+        try:
+            stat = folder.stat()
+        except OSError:
+            times.append(None)
+            continue
+        times.append([stat.st_mtime_ns, stat.st_ctime_ns])
+    return times
+
+
 def remember(project: Project, inputs: str, said: list[tuple[int, str]], waiting: bool) -> None:
     """Note what the build that just ended read, what it warned about (`said`: level and
     message), and whether English waits for a model."""
@@ -114,6 +142,7 @@ def remember(project: Project, inputs: str, said: list[tuple[int, str]], waiting
         "site_inode": site_inode,
         "said": said,
         "models": _models() if waiting else None,
+        "folders": _folder_times(project),
     }
     write_atomic(_manifest_path(project), json.dumps(manifest, ensure_ascii=False))
 

@@ -222,6 +222,41 @@ def test_nothing_changed_means_nothing_is_done(seeded_project, run):
     assert "site is up to date" not in out and site.is_dir()
 
 
+def test_files_added_or_removed_since_the_last_build_are_told_from_their_folders(
+    seeded_project, run
+):
+    """freshness.files_added_or_removed: true before any build, false after a clean
+    one, true once a file is added to or removed from a folder the build reads (the
+    command line then starts the helper before it looks at every file), false for an
+    edit in place (the whole check, up_to_date, still sees it)."""
+    from briefing import freshness
+    from briefing.config import Project
+
+    shutil.copytree(REPO / "content" / "en", seeded_project / "content" / "en", dirs_exist_ok=True)
+    project = Project(seeded_project)
+    assert freshness.files_added_or_removed(project)
+    run(seeded_project)
+    assert run(seeded_project)[0] == 0  # (the first one ingested: it wrote articles)
+    assert not freshness.files_added_or_removed(project)
+    article = sorted((seeded_project / "content" / "zh").glob("*.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\n编辑补充的一段文字。\n", encoding="utf-8")
+    assert not freshness.files_added_or_removed(project)
+    assert not freshness.up_to_date(project)
+    status, out = run(seeded_project)
+    assert status == 0 and "site is up to date" not in out
+    added = article.with_name("2026-01-01-added.md")
+    added.write_text(text.replace(f"id: {article.stem}", "id: 2026-01-01-added", 1), "utf-8")
+    assert freshness.files_added_or_removed(project)
+    status, out = run(seeded_project)
+    assert status == 0 and "site is up to date" not in out
+    assert (seeded_project / "site" / "zh" / "articles" / "2026-01-01-added").is_dir()
+    assert not freshness.files_added_or_removed(project)
+    assert "site is up to date" in run(seeded_project)[1]
+    (seeded_project / "templates" / "about.html").rename(seeded_project / "about.html")
+    assert freshness.files_added_or_removed(project)
+
+
 def test_a_build_with_nothing_to_do_says_the_last_builds_warnings_again(seeded_project, run):
     shutil.copytree(REPO / "content" / "en", seeded_project / "content" / "en", dirs_exist_ok=True)
     assert run(seeded_project)[0] == 0  # ingests: content/zh changes during this build
