@@ -25,7 +25,13 @@ from briefing.cache import Cache, digest
 from briefing.config import Project
 from briefing.errors import InputError, WarningCounter, log, warn
 from briefing.files import write_atomic
-from briefing.inputs import input_files, parse_yaml, read_input_text, yaml_problem
+from briefing.inputs import (
+    input_files,
+    parse_flat_yaml,
+    parse_yaml,
+    read_input_text,
+    yaml_problem,
+)
 from briefing.model import Article, Block, pack_blocks
 from briefing.parallel import map_forked
 
@@ -94,8 +100,9 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     end = text.find("\n---", 3)
     if end == -1 or text[end + 4 : end + 5] not in ("\n", ""):
         raise InputError(path, "front-matter is not closed by a '---' line")
+    front = text[4 : end + 1]
     try:
-        meta = parse_yaml(text[4 : end + 1])
+        meta = parse_flat_yaml(front) or parse_yaml(front)
     except yaml.YAMLError as exc:
         # The front-matter starts on the file's line 2, after the opening '---'.
         problem = yaml_problem(exc, first_line=2)

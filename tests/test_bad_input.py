@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import shutil
 from pathlib import Path
@@ -202,3 +203,77 @@ def test_many_files_are_read_on_every_core_with_the_same_articles_and_messages(
     kept = cache.get_many("read", [str(p) for p in sorted(zh.glob("*.md"))])
     assert len(kept) == least + 6 - 3 - 4  # none with a warning or error
     cache.close()
+
+
+# Front-matter of the kinds parse_flat_yaml takes, and of every kind it must leave to
+# PyYAML: characters YAML treats apart, scalars its resolvers make other types.
+_YAML_WORDS = [*"abcXYZ019 _中文字，：“”()（）.-/+=~<:", "Li", " Ruina", "2015", "-01", "sha256"]
+_YAML_TRAPS = [
+    *"-?:,[]{}#&*!|>'\"%@`~.=<+\t\u3000\xa0\ufeff\x85\u2028",
+    *["yes", "no", "on", "Null", "true", "1.5", "1e3", ".5", "0x1F", "0o7", "2022-06-02"],
+    *["12:30", "1_000", "''", " #", ": ", "  "],
+]
+_YAML_KEYS = ["id", "title", "tags", "translation", "on", "yes", "12", "a b", "_x", "Title_2"]
+
+
+def _yaml_word(rng: random.Random, most: int) -> str:
+    return "".join(
+        rng.choice(_YAML_TRAPS if rng.random() < 0.1 else _YAML_WORDS)
+        for _ in range(rng.randint(0, most))
+    )
+
+
+def _yaml_value(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.35:
+        return _yaml_word(rng, 8)
+    if kind < 0.55:
+        return "'" + _yaml_word(rng, 8) + "'"
+    if kind < 0.75:
+        return "[" + ", ".join(_yaml_word(rng, 4) for _ in range(rng.randint(0, 3))) + "]"
+    pairs = (
+        f"{rng.choice(_YAML_KEYS)}: {rng.choice([_yaml_word(rng, 4), repr(_yaml_word(rng, 4))])}"
+        for _ in range(rng.randint(0, 3))
+    )
+    return "{" + ", ".join(pairs) + "}"
+
+
+def test_flat_front_matter_is_read_as_pyyaml_reads_it():
+    """inputs.parse_flat_yaml gives what parse_yaml gives, or None (PyYAML then reads it):
+    on 20,000 generated front-matters full of YAML's special cases, and on the repo's
+    articles; it takes the front-matter this tool writes (all but a few of them)."""
+    import yaml
+
+    from briefing.inputs import parse_flat_yaml, parse_yaml
+
+    rng = random.Random(2026)
+    taken = 0
+    for _ in range(20_000):
+        text = "".join(
+            f"{rng.choice(_YAML_KEYS)}{rng.choice([': ', ': ', ': ', ':', ':  '])}"
+            f"{_yaml_value(rng)}\n"
+            for _ in range(rng.randint(1, 3))
+        )
+        fast = parse_flat_yaml(text)
+        if fast is None:
+            continue
+        taken += 1
+        try:
+            assert fast == parse_yaml(text), text
+        except yaml.YAMLError:
+            raise AssertionError(f"taken, but not YAML: {text!r}") from None
+    assert taken > 1_000
+    articles = sorted((REPO / "content").glob("*/*.md"))
+    fronts = [
+        path.read_text(encoding="utf-8").split("\n---\n", 1)[0][4:] + "\n" for path in articles
+    ]
+    read = [(parse_flat_yaml(text), text) for text in fronts]
+    assert all(fast == parse_yaml(text) for fast, text in read if fast is not None)
+    assert sum(fast is not None for fast, _ in read) >= len(articles) - 10
+    assert parse_flat_yaml("title: 山西晋中:激活\nid: 2015-01-01-x\ntags: [a b, c]\n") == {
+        "title": "山西晋中:激活",
+        "id": "2015-01-01-x",
+        "tags": ["a b", "c"],
+    }
+    for refused in ("n: 12\n", "on: x\n", "t: a: b\n", "t: a #b\n", 't: "x"\n', "t: [[a]]\n"):
+        assert parse_flat_yaml(refused) is None, refused
