@@ -292,3 +292,21 @@ def test_tokens_come_back_from_their_cuts_and_only_for_their_text():
     assert chinese.tokens_from_cuts("".join(tokens) + "多", cuts) is None
     assert chinese.tokens_from_cuts("", chinese.cut_lengths([])) == []
     assert chinese.cut_lengths(["x" * 70_000]) is None  # too long for its two bytes
+
+
+def test_a_storys_most_frequent_words_are_most_commons_in_its_order():
+    """enrich._most_frequent: Counter.most_common's words, in the same order (ties: the
+    word seen first first), with many ties and fewer words than asked for."""
+    from collections import Counter
+
+    from briefing.enrich import _most_frequent
+
+    rng = random.Random(7)
+    for _ in range(500):
+        words = [
+            rng.choice("甲乙丙丁戊己庚辛壬癸") * rng.randint(1, 2)
+            for _ in range(rng.randint(0, 60))
+        ]
+        for count in (1, 3, 40):
+            expected = tuple(word for word, _ in Counter(words).most_common(count))
+            assert _most_frequent(words, count) == expected
