@@ -32,6 +32,11 @@ TRICKY = [
     "> 引用",
     "# 标题",
     "A & B",
+    "R&D, M&A's; AT&T",
+    "AT&T; P&G",
+    "&amp; &#38; &#x26; &nbsp; &AMP;",
+    "a&b;c",
+    "结尾 &",
     "<b>粗体</b>",
     "*强调*",
     "_强调_",
@@ -70,10 +75,26 @@ def test_most_news_paragraphs_are_prose():
 
 
 @pytest.mark.parametrize(
-    "text", ["*强调*", "1. 列表", "- 列表", "标题\n===", "    代码", "a  \nb", "<b>x</b>", "A & B"]
+    "text",
+    [
+        "*强调*",
+        "1. 列表",
+        "- 列表",
+        "标题\n===",
+        "    代码",
+        "a  \nb",
+        "<b>x</b>",
+        "A &amp; B",
+        "&#38;",
+    ],
 )
 def test_syntax_is_left_to_markdown_it(text):
     assert not markdown.is_prose(text)
+
+
+@pytest.mark.parametrize("text", ["R&D", "A & B", "M&A's", "结尾 &", "&1;"])
+def test_an_ampersand_that_starts_no_reference_is_prose(text):
+    assert markdown.is_prose(text)
 
 
 def test_random_short_texts_render_as_markdown_it_renders_them():
@@ -81,7 +102,8 @@ def test_random_short_texts_render_as_markdown_it_renders_them():
     # lines, spaces of several kinds at a line's ends, list and underline markers,
     # digits (full-width ones too) and syntax characters, among plain words.
     rng = random.Random(20)
-    pieces = [*"ab 中文\n\t\u3000\u00a0-+=1２.)9*_#&>", "10.", "1)", "\n\n", "  ", "创新"]
+    pieces = [*"ab 中文\n\t\u3000\u00a0-+=1２.)9*_#&>;", "10.", "1)", "\n\n", "  ", "创新"]
+    pieces += ["&amp", "&#", "x2", "&nbsp", "AT&T"]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         for kind in ("paragraph", "heading"):

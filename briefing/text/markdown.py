@@ -45,11 +45,14 @@ def _image_as_link(self, tokens, index: int, options, env) -> str:
 # Most paragraphs of news prose hold no Markdown syntax at all. For those, the HTML is
 # the text escaped in a <p>, and parsing them costs far more than everything else a
 # build does with them. A block is prose when it has none of the characters that
-# start inline syntax (\ ` * _ [ ] < > & ~ #), no line that could start a block
-# (indentation, list and quote markers, underlines), no blank line and no whitespace
-# at a line's ends (hard breaks; markdown-it strips it). tests/test_markdown.py checks
-# that markdown-it gives the same output for every such block.
-_SYNTAX_CHARACTERS = re.compile(r"[\\`*_\[\]<>&~#\r\0]")
+# start inline syntax (\ ` * _ [ ] < > ~ #), no & that could start a character
+# reference (&amp;, &#38;: an & before anything else is an & to markdown-it, as in
+# R&D), no line that could start a block (indentation, list and quote markers,
+# underlines), no blank line and no whitespace at a line's ends (hard breaks;
+# markdown-it strips it). tests/test_markdown.py checks that markdown-it gives the
+# same output for every such block.
+_SYNTAX_CHARACTERS = re.compile(r"[\\`*_\[\]<>~#\r\0]")
+_REFERENCE = re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]*;)")
 # At a line's start: list items, setext underlines, thematic breaks.
 _BLOCK_START = re.compile(r"[-+=]|\d{1,9}[.)](?:\s|$)")
 
@@ -60,7 +63,7 @@ def is_prose(text: str) -> bool:
     Every block's text is asked on every build that reads it, so the line checks are
     string tests rather than one regex with line anchors (which tries its anchored
     branches at every character: 3-6 times slower on news paragraphs)."""
-    if _SYNTAX_CHARACTERS.search(text):
+    if _SYNTAX_CHARACTERS.search(text) or ("&" in text and _REFERENCE.search(text)):
         return False
     for line in text.split("\n") if "\n" in text else (text,):
         if not line:  # a blank line, an empty text, or a newline at either end
@@ -71,7 +74,8 @@ def is_prose(text: str) -> bool:
 
 
 def _escape(text: str) -> str:
-    return text.replace('"', "&quot;")  # & < > are never in prose (see _SYNTAX_CHARACTERS)
+    # As markdown-it escapes text (< and > are never in prose: see _SYNTAX_CHARACTERS).
+    return text.replace("&", "&amp;").replace('"', "&quot;")
 
 
 def block_html(block: Block) -> str:
