@@ -353,7 +353,7 @@ def parse_yaml(text: str):
 def parse_flat_yaml(text: str) -> dict | None:
     """parse_yaml(text) for a flat mapping as this tool writes front-matter (a line a key:
     plain words, 'single-quoted' text, [a, list], {a: mapping}), each value as PyYAML
-    makes it, in a tenth of the time (60-70 us an article with PyYAML, a third of
+    makes it, in a sixth of the time (60-70 us an article with PyYAML, a third of
     reading one); None for anything else, which parse_yaml reads (and reports on).
 
     Only what YAML reads as text is taken here: a plain scalar that PyYAML's own
