@@ -233,15 +233,30 @@ class Forked(Generic[Result]):
     connections): result() waits for what it returned. None where fork is missing or
     the work failed: the caller then does it itself. close() stops it if still running."""
 
-    def __init__(self, function: Callable[..., Result], *args: object):
+    def __init__(
+        self,
+        function: Callable[..., Result],
+        *args: object,
+        theirs: tuple[int, ...] = (),
+        ours: tuple[int, ...] = (),
+    ):
+        """`theirs` and `ours`: more pipe ends, the child's and this process's (_fork:
+        each side closes the other's); all are closed if the fork fails."""
         self._pid: int | None = None
         self._pipe = -1
         if not hasattr(os, "fork"):
             return
         read, write = os.pipe()
-        pid = _fork(partial(_answer, function, args, write), theirs=(write,), ours=(read,))
+        pid = _fork(
+            partial(_answer, function, args, write), theirs=(write, *theirs), ours=(read, *ours)
+        )
         if pid is not None:
             self._pid, self._pipe = pid, read
+
+    @property
+    def started(self) -> bool:
+        """Is the child there (forked, and neither waited for nor closed yet)?"""
+        return self._pid is not None
 
     def result(self) -> Result | None:
         if self._pid is None:
@@ -271,54 +286,40 @@ class Ahead(Generic[Item, Result]):
     made by then, the results of the first items, in order; the caller makes the rest.
     For work that is ready while the caller still works alone, a core idle (a first
     build's search entries, once the stories have their tags: see pipeline). Nothing
-    where fork is missing or the work failed there: the caller then makes them all."""
+    where fork is missing or the work failed there: the caller then makes them all.
+    A Forked whose child also watches a pipe this process closes to stop it."""
 
     def __init__(self, function: Callable[[Item], Result], items: Sequence[Item]):
         self.items = items
-        self._pid: int | None = None
+        self._work: Forked[list[Result]] | None = None
         if not hasattr(os, "fork"):
             return
-        stop_read, stop_write = os.pipe()
-        answer_read, answer_write = os.pipe()
-        pid = _fork(
-            partial(_work_ahead, function, items, stop_read, answer_write),
-            theirs=(stop_read, answer_write),
-            ours=(stop_write, answer_read),
+        stop_read, self._stop = os.pipe()
+        work = Forked(
+            _work_ahead, function, items, stop_read, theirs=(stop_read,), ours=(self._stop,)
         )
-        if pid is not None:
-            self._pid, self._stop, self._answer = pid, stop_write, answer_read
+        if work.started:  # (else both ends are closed)
+            self._work = work
 
     def stop(self) -> list[Result]:
         """The results made so far (of items[:len(results)]); then it is gone."""
-        if self._pid is None:
+        work, self._work = self._work, None
+        if work is None:
             return []
         os.close(self._stop)  # (it looks for the end of this pipe between items)
-        try:
-            with open(self._answer, "rb") as answer:
-                data = answer.read()
-        finally:
-            os.waitpid(self._pid, 0)
-            self._pid = None
-        try:
-            results = pickle.loads(data)
-        except Exception:  # it failed: nothing (or half of it) was written
-            return []
+        results = work.result()
         return results if isinstance(results, list) else []
 
     def close(self) -> None:
         """Stop it without its results (the build ended before it wanted them)."""
-        if self._pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
+        work, self._work = self._work, None
+        if work is not None:
+            work.close()
             os.close(self._stop)
-            os.close(self._answer)
-            os.waitpid(self._pid, 0)
-            self._pid = None
 
 
-def _work_ahead(function: Callable, items: Sequence, stop: int, answer: int) -> None:
-    """(In an Ahead's process) the items' results until the parent closes `stop`, then
-    those made, pickled into `answer`."""
+def _work_ahead(function: Callable, items: Sequence, stop: int) -> list:
+    """(In an Ahead's process) the items' results until the parent closes `stop`."""
     stopped = select.poll()
     stopped.register(stop, select.POLLIN)  # (the end of the pipe reads as ready)
     results = []
@@ -326,9 +327,7 @@ def _work_ahead(function: Callable, items: Sequence, stop: int, answer: int) -> 
         if stopped.poll(0):
             break
         results.append(function(item))
-    data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
-    with open(answer, "wb") as pipe:
-        pipe.write(data)
+    return results
 
 
 class Helper:

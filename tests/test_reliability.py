@@ -400,9 +400,10 @@ def test_work_ahead_gives_the_results_of_the_first_items_in_order(tmp_path):
     assert early.stop() == []  # (stopped: nothing more)
     assert Ahead(_square_slowly, [-1, 1, 2]).stop() == []  # failed (or stopped first)
     left = Ahead(_square_slowly, list(range(1000)))
-    pid = left._pid
+    assert left._work is not None
+    pid = left._work._pid
     left.close()
-    assert pid is not None and left._pid is None
+    assert pid is not None and left._work is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: not a zombie
 
